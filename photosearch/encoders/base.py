@@ -1,0 +1,193 @@
+"""The one encoder interface every backend implements.
+
+A backend supplies three loaders (vision tower, tokenizer, text tower) instead of loaded modules, so that
+indexing (images only) never pays for the LLM and a text query never pays for the ViT. The towers are plain
+`torch.nn.Module`s so fine-tuning can train exactly the modules that search uses.
+"""
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from PIL import Image
+
+from photosearch.encoders.device import DevicePlan
+
+
+@dataclass(frozen=True)
+class TextInfo:
+    """How a text fared in the tokenizer: the UI tells the user when a query was cut."""
+
+    n_tokens: int  # tokens the text needs (content tokens, templates and specials excluded)
+    kept_tokens: int  # content tokens the model actually reads
+    truncated: bool
+
+
+@dataclass
+class TokenizedTexts:
+    """Model-ready tensors plus one `TextInfo` per input text."""
+
+    tensors: dict[str, torch.Tensor]
+    info: list[TextInfo] = field(default_factory=list)
+
+    def to(self, device: torch.device) -> "TokenizedTexts":
+        return TokenizedTexts({k: v.to(device) for k, v in self.tensors.items()}, self.info)
+
+
+Tokenizer = Callable[[Sequence[str]], TokenizedTexts]
+
+
+class VisionTower(torch.nn.Module, ABC):
+    """Pixels -> unnormalised embedding. `transform` is picklable so decode workers can run it."""
+
+    image_size: int
+    output_dim: int
+
+    @property
+    @abstractmethod
+    def transform(self) -> Callable[[Image.Image], torch.Tensor]:
+        """RGB PIL image -> CHW float tensor, exactly as the reference preprocessing."""
+
+    @abstractmethod
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor: ...
+
+    def place(self, device: torch.device, dtype: torch.dtype) -> "VisionTower":
+        return self.to(device=device, dtype=dtype)
+
+
+class TextTower(torch.nn.Module, ABC):
+    """Tokenized texts -> unnormalised embedding."""
+
+    output_dim: int
+
+    @abstractmethod
+    def forward(self, batch: TokenizedTexts) -> torch.Tensor: ...
+
+    def place(self, device: torch.device, dtype: torch.dtype) -> "TextTower":
+        """Move to the device. Towers that mix precisions (LLM in bf16, adaptor in fp32) override this."""
+        return self.to(device=device, dtype=dtype)
+
+
+class Encoder:
+    """Embeds images and texts into one L2-normalised space.
+
+    `model_id` names the exact weights: the store keys embeddings by it, so two checkpoints never mix.
+    """
+
+    def __init__(
+        self,
+        *,
+        model_id: str,
+        dim: int,
+        max_text_tokens: int,
+        load_vision: Callable[[], VisionTower] | None,
+        load_tokenizer: Callable[[], Tokenizer] | None,
+        load_text: Callable[[], TextTower] | None,
+        device: DevicePlan | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        self.model_id = model_id
+        self.dim = dim
+        self.max_text_tokens = max_text_tokens
+        self.device = device or DevicePlan.cpu()
+        self.batch_size = batch_size
+        self._load_vision = load_vision
+        self._load_tokenizer = load_tokenizer
+        self._load_text = load_text
+        self._vision: VisionTower | None = None
+        self._tokenizer: Tokenizer | None = None
+        self._text: TextTower | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"Encoder({self.model_id!r}, dim={self.dim}, max_text_tokens={self.max_text_tokens})"
+
+    # -- lazily loaded parts -------------------------------------------------------------------------
+    @property
+    def vision(self) -> VisionTower:
+        with self._lock:
+            if self._vision is None:
+                if self._load_vision is None:
+                    raise RuntimeError(f"{self.model_id} has no image tower")
+                tower = self._load_vision().place(self.device.device, self.device.vision_dtype)
+                self._vision = tower.eval()
+            return self._vision
+
+    @property
+    def tokenizer(self) -> Tokenizer:
+        with self._lock:
+            if self._tokenizer is None:
+                if self._load_tokenizer is None:
+                    raise RuntimeError(f"{self.model_id} has no text tower")
+                self._tokenizer = self._load_tokenizer()
+            return self._tokenizer
+
+    @property
+    def text(self) -> TextTower:
+        with self._lock:
+            if self._text is None:
+                if self._load_text is None:
+                    raise RuntimeError(f"{self.model_id} has no text tower")
+                tower = self._load_text().place(self.device.device, self.device.text_dtype)
+                self._text = tower.eval()
+            return self._text
+
+    @property
+    def vision_loaded(self) -> bool:
+        return self._vision is not None
+
+    @property
+    def text_loaded(self) -> bool:
+        return self._text is not None
+
+    @property
+    def image_transform(self) -> Callable[[Image.Image], torch.Tensor]:
+        return self.vision.transform
+
+    # -- encoding -------------------------------------------------------------------------------------
+    @torch.inference_mode()
+    def encode_pixels(self, pixels: torch.Tensor) -> np.ndarray:
+        """Preprocessed (N, 3, H, W) batch -> (N, dim) float32, L2-normalised."""
+        tower = self.vision
+        out = []
+        for start in range(0, len(pixels), self.batch_size):
+            chunk = pixels[start : start + self.batch_size].to(self.device.device, self.device.vision_dtype)
+            out.append(_normalise(tower(chunk)))
+        return np.concatenate(out) if out else np.zeros((0, self.dim), np.float32)
+
+    def encode_images(self, images: Sequence[Image.Image]) -> np.ndarray:
+        """RGB PIL images (already oriented by `photosearch.images`) -> (N, dim) float32, L2-normalised."""
+        if not images:
+            return np.zeros((0, self.dim), np.float32)
+        transform = self.image_transform
+        return self.encode_pixels(torch.stack([transform(im) for im in images]))
+
+    def text_info(self, texts: Sequence[str]) -> list[TextInfo]:
+        """Token counts and truncation, without loading the text model's weights."""
+        return self.tokenizer(list(texts)).info
+
+    @torch.inference_mode()
+    def encode_texts_with_info(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TextInfo]]:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32), []
+        tower, tokenizer = self.text, self.tokenizer
+        out, info = [], []
+        for start in range(0, len(texts), self.batch_size):
+            batch = tokenizer(texts[start : start + self.batch_size])
+            out.append(_normalise(tower(batch.to(self.device.device))))
+            info.extend(batch.info)
+        return np.concatenate(out), info
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        """Texts -> (N, dim) float32, L2-normalised."""
+        return self.encode_texts_with_info(texts)[0]
+
+
+def _normalise(features: torch.Tensor) -> np.ndarray:
+    features = features.float()
+    return torch.nn.functional.normalize(features, dim=-1).cpu().numpy().astype(np.float32, copy=False)

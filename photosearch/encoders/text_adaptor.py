@@ -1,0 +1,49 @@
+"""LLM2CLIP's text adaptor: maps a pooled LLM sentence vector into the 1280-d CLIP space.
+
+Module names mirror the reference `TextProj` so a released state dict (`text.text_adaptor.*`) loads with no
+key renaming: four pre-LN residual MLP blocks (`x + fn(ln(x))`, fn = Linear(d, 2d) -> GELU -> Dropout ->
+Linear(2d, d)), then LayerNorm and Linear(d, out). The input is L2-normalised first, as in the reference.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class _LinearBlock(nn.Module):
+    def __init__(self, dim: int, expansion: int = 2, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.fn = nn.Sequential(
+            nn.Linear(dim, expansion * dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(expansion * dim, dim)
+        )
+        self.ln = nn.LayerNorm(dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.fn(self.ln(x))
+
+
+class TextAdaptor(nn.Module):
+    def __init__(self, llm_dim: int, output_dim: int = 1280, num_blocks: int = 4, expansion: int = 2) -> None:
+        super().__init__()
+        self.llm_dim = llm_dim
+        self.output_dim = output_dim
+        self.text_adaptor = nn.Sequential(
+            *[_LinearBlock(llm_dim, expansion) for _ in range(num_blocks)],
+            nn.LayerNorm(llm_dim),
+            nn.Linear(llm_dim, output_dim),
+        )
+
+    def forward(self, llm_vectors: torch.Tensor) -> torch.Tensor:
+        return self.text_adaptor(nn.functional.normalize(llm_vectors, p=2, dim=-1))
+
+    @classmethod
+    def from_state_dict(cls, state: dict[str, torch.Tensor]) -> "TextAdaptor":
+        """Build from `text_adaptor.*` keys (prefix `text.` already stripped), sizes read off the tensors."""
+        blocks = sorted({int(k.split(".")[1]) for k in state if k.startswith("text_adaptor.") and ".fn." in k})
+        num_blocks = len(blocks)
+        llm_dim = state["text_adaptor.0.ln.weight"].shape[0]
+        expansion = state["text_adaptor.0.fn.0.weight"].shape[0] // llm_dim
+        output_dim = state[f"text_adaptor.{num_blocks + 1}.weight"].shape[0]
+        model = cls(llm_dim, output_dim, num_blocks, expansion)
+        model.load_state_dict(state, strict=True)
+        return model

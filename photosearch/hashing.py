@@ -1,0 +1,31 @@
+"""Quick content fingerprints: cheap enough to run on every photo, strong enough to spot moves and copies."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+HEAD_BYTES = 1 << 20
+TAIL_BYTES = 1 << 10
+
+
+def quick_hash(path: str | os.PathLike) -> str:
+    """sha256 of (size, first 1 MiB, last 1 KiB): the same file anywhere has the same value."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        h.update(size.to_bytes(8, "little"))
+        h.update(f.read(HEAD_BYTES))
+        if size > HEAD_BYTES:
+            f.seek(max(HEAD_BYTES, size - TAIL_BYTES))
+            h.update(f.read(TAIL_BYTES))
+    return h.hexdigest()
+
+
+def weights_fingerprint(paths: list[Path]) -> str:
+    """Short id of a set of weight files, for model ids of local checkpoints (12 hex chars)."""
+    h = hashlib.sha256()
+    for p in sorted(Path(x) for x in paths):
+        h.update(p.name.encode())
+        h.update(quick_hash(p).encode())
+    return h.hexdigest()[:12]
