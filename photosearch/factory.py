@@ -1,0 +1,157 @@
+"""Model specs -> encoders, in open_clip's style: JSON presets in `model_configs/` plus local specs.
+
+Spec forms (CLI `--model`, Python `create_encoder`):
+  <preset>                           a name from `model_configs/*.json` (downloaded on first use)
+  longclip:<file.pt>                 a Long-CLIP checkpoint
+  llm2clip:<vision>+<llm dir>        vision = EVA02 `.pt` or HF LLM2CLIP-Openai folder; llm = CC LLM folder
+  openclip:<name>[@<pretrained>]     any open_clip model; pretrained = tag or weights file; name may be hf-hub:...
+  <directory>                        a folder with `photosearch-model.json` (what fine-tuning exports)
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from photosearch.encoders.base import Encoder
+from photosearch.encoders.device import resolve_device
+
+MANIFEST = "photosearch-model.json"
+DEFAULT_MODEL = "llm2clip-1b"
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    kind: str
+    description: str
+    parts: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {repo_id, revision, files|patterns}
+    openclip_name: str | None = None
+
+
+def list_presets() -> list[Preset]:
+    folder = resources.files("photosearch") / "model_configs"
+    presets = []
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            data = json.loads(entry.read_text())
+            presets.append(
+                Preset(
+                    name=entry.name[: -len(".json")],
+                    kind=data["kind"],
+                    description=data.get("description", ""),
+                    parts=data.get("parts", {}),
+                    openclip_name=data.get("openclip_name"),
+                )
+            )
+    return presets
+
+
+def get_preset(name: str) -> Preset | None:
+    return next((p for p in list_presets() if p.name == name), None)
+
+
+def _hub_files(part: dict[str, Any]):
+    from photosearch.download import HubFiles
+
+    return HubFiles(
+        repo_id=part["repo_id"],
+        revision=part["revision"],
+        files=tuple(part.get("files", ())),
+        patterns=tuple(part.get("patterns", ())),
+    )
+
+
+def download_preset(preset: Preset, progress=None, cancel=None) -> dict[str, Path]:
+    """Fetch (or find in the local cache) every part of a preset; returns role -> local path."""
+    from photosearch.download import ensure_downloaded
+
+    local: dict[str, Path] = {}
+    for role, part in preset.parts.items():
+        folder = ensure_downloaded(_hub_files(part), progress=progress, cancel=cancel, name=preset.name)
+        files = part.get("files", ())
+        local[role] = folder / files[0] if len(files) == 1 else folder
+    return local
+
+
+def resolve_spec(spec: str, progress=None, cancel=None) -> tuple[str, dict[str, Any]]:
+    """Spec string -> (kind, keyword arguments of that kind's loader), downloading presets if needed."""
+    preset = get_preset(spec)
+    if preset is not None:
+        local = download_preset(preset, progress=progress, cancel=cancel)
+        if preset.kind == "openclip":
+            return "openclip", {"name": preset.openclip_name, "pretrained": str(local["weights"])}
+        if preset.kind == "longclip":
+            return "longclip", {"path": local["weights"]}
+        return "llm2clip", {"vision": local["vision"], "llm": local["llm"]}
+
+    kind, sep, rest = spec.partition(":")
+    if sep and kind == "longclip":
+        return "longclip", {"path": Path(rest).expanduser()}
+    if sep and kind == "llm2clip":
+        vision, llm = _split_pair(rest)
+        return "llm2clip", {"vision": vision, "llm": llm}
+    if sep and kind == "openclip":
+        name, at, pretrained = rest.rpartition("@") if "@" in rest else (rest, "", "")
+        return "openclip", {"name": name, "pretrained": pretrained or None}
+
+    path = Path(spec).expanduser()
+    if path.is_dir() and (path / MANIFEST).exists():
+        return _from_manifest(path)
+    names = ", ".join(p.name for p in list_presets())
+    raise ValueError(
+        f"unknown model {spec!r}: use a preset ({names}), longclip:<file.pt>, llm2clip:<vision>+<llm dir>, "
+        f"openclip:<name>[@<pretrained>], or a folder containing {MANIFEST}"
+    )
+
+
+def _split_pair(rest: str) -> tuple[Path, Path]:
+    """Paths may contain '+', so prefer the split where both sides exist."""
+    candidates = [(rest[:i], rest[i + 1 :]) for i, ch in enumerate(rest) if ch == "+"]
+    if not candidates:
+        raise ValueError("llm2clip spec needs two paths: llm2clip:<vision .pt or HF dir>+<LLM HF dir>")
+    for vision, llm in candidates:
+        if Path(vision).expanduser().exists() and Path(llm).expanduser().exists():
+            return Path(vision).expanduser(), Path(llm).expanduser()
+    vision, llm = candidates[-1]
+    return Path(vision).expanduser(), Path(llm).expanduser()
+
+
+def _from_manifest(folder: Path) -> tuple[str, dict[str, Any]]:
+    """The manifest names a kind and files relative to its folder (see README "Model specs")."""
+    data = json.loads((folder / MANIFEST).read_text())
+    kind = data.get("kind")
+    if kind == "longclip":
+        return "longclip", {"path": folder / data["weights"]}
+    if kind == "llm2clip":
+        return "llm2clip", {"vision": folder / data["vision"], "llm": folder / data["llm"]}
+    if kind == "openclip":
+        pretrained = data.get("pretrained")
+        return "openclip", {"name": data["name"], "pretrained": str(folder / pretrained) if pretrained else None}
+    raise ValueError(f"{folder / MANIFEST}: unknown kind {kind!r} (expected longclip, llm2clip or openclip)")
+
+
+def write_manifest(folder: Path, kind: str, **files: str) -> Path:
+    """Used by fine-tuning exports so the result is a `--model` spec by itself."""
+    path = Path(folder) / MANIFEST
+    path.write_text(json.dumps({"kind": kind, **files}, indent=2) + "\n")
+    return path
+
+
+def create_encoder(spec: str = DEFAULT_MODEL, device: str | None = None, progress=None, cancel=None) -> Encoder:
+    """The one way to get an encoder from a spec string."""
+    kind, kwargs = resolve_spec(spec, progress=progress, cancel=cancel)
+    plan = resolve_device(device)
+    if kind == "longclip":
+        from photosearch.encoders.longclip import load_longclip
+
+        return load_longclip(kwargs["path"], device=plan)
+    if kind == "llm2clip":
+        from photosearch.encoders.llm2clip import load_llm2clip
+
+        return load_llm2clip(kwargs["vision"], kwargs["llm"], device=plan)
+    from photosearch.encoders.openclip import load_openclip
+
+    return load_openclip(kwargs["name"], kwargs["pretrained"], device=plan)
