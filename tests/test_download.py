@@ -1,0 +1,363 @@
+"""photosearch.download against a fake Hugging Face Hub on 127.0.0.1 — no real network.
+
+The fake serves exactly what huggingface_hub 2.4 asks for on this path:
+`GET /api/models/<repo>/revision/<rev>?blobs=True` (model_info with file sizes), then `HEAD` and
+`GET /<repo>/resolve/<sha>/<file>` (ETag, X-Repo-Commit, Content-Length; Range for resumes).
+Everything is bounded: short client timeouts, tiny files, small download chunks.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from huggingface_hub import constants
+from huggingface_hub.utils import _http as hf_http
+
+from photosearch import download
+from photosearch.download import (
+    DownloadCancelled,
+    DownloadProgress,
+    HubFiles,
+    ModelNotAvailable,
+    ensure_downloaded,
+    tqdm_progress,
+)
+
+REPO = "photosearch-test/tiny-ckpt"
+SHA = "0123456789abcdef0123456789abcdef01234567"
+CHUNK = 16 * 1024
+FILES = {
+    "config.json": b'{"dim": 8}',
+    "model-00001-of-00002.safetensors": bytes(range(256)) * 1024,  # 256 KiB -> 16 chunks
+    "model-00002-of-00002.safetensors": b"\x07" * 100_000,
+    "README.md": b"# not wanted\n",
+}
+
+
+class FakeHub:
+    """A tiny Hub: counts requests and logs them into `events` so tests can order them against progress reports."""
+
+    def __init__(self, files: dict[str, bytes]) -> None:
+        self.files = files
+        self.events: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+        hub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                hub._handle(self, head=False)
+
+            def do_HEAD(self) -> None:
+                hub._handle(self, head=True)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+
+    @property
+    def requests(self) -> int:
+        with self.lock:
+            return sum(1 for kind, _ in self.events if kind.startswith("http"))
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _handle(self, req: BaseHTTPRequestHandler, head: bool) -> None:
+        path = unquote(urlsplit(req.path).path)
+        with self.lock:
+            self.events.append((f"http {req.command}", path))
+        info_prefix = f"/api/models/{REPO}/revision/"
+        resolve_prefix = f"/{REPO}/resolve/"
+        if path.startswith(info_prefix) and path[len(info_prefix):] in ("main", SHA):
+            siblings = [
+                {"rfilename": name, "size": len(data), "blobId": hashlib.sha1(data).hexdigest()}
+                for name, data in self.files.items()
+            ]
+            self._send(req, 200, json.dumps({"id": REPO, "sha": SHA, "siblings": siblings}).encode(), head)
+        elif path.startswith(resolve_prefix):
+            revision, _, name = path[len(resolve_prefix):].partition("/")
+            if revision != SHA or name not in self.files:
+                self._send(req, 404, b"not found", head, {"X-Error-Code": "EntryNotFound", "X-Repo-Commit": SHA})
+                return
+            data = self.files[name]
+            headers = {"ETag": f'"{hashlib.sha256(data).hexdigest()}"', "X-Repo-Commit": SHA, "Accept-Ranges": "bytes"}
+            start = int(req.headers.get("Range", "bytes=0-")[len("bytes="):].split("-")[0] or 0)
+            if start:
+                headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
+            self._send(req, 206 if start else 200, data[start:], head, headers)
+        else:
+            self._send(req, 404, b"no such endpoint", head, {"X-Error-Code": "RepoNotFound"})
+
+    @staticmethod
+    def _send(req: BaseHTTPRequestHandler, status: int, body: bytes, head: bool, headers: dict | None = None) -> None:
+        req.send_response(status)
+        for key, value in (headers or {}).items():
+            req.send_header(key, value)
+        req.send_header("Content-Length", str(len(body)))
+        req.end_headers()
+        if head:
+            return
+        try:
+            for i in range(0, len(body), CHUNK):  # dribble so the client sees several chunks
+                req.wfile.write(body[i : i + CHUNK])
+                req.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # client cancelled mid-body
+
+
+@pytest.fixture
+def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    server = FakeHub(FILES)
+    hf_home = tmp_path / "hf_home"
+    # Environment for anything read lazily, constants for what huggingface_hub read at import time.
+    for key, value in {
+        "HF_ENDPOINT": server.url,
+        "HF_HOME": str(hf_home),
+        "HF_HUB_CACHE": str(tmp_path / "cache"),
+        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        "HF_HUB_DISABLE_TELEMETRY": "1",
+        "NO_PROXY": "127.0.0.1,localhost",
+    }.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("HF_TOKEN", raising=False)
+    monkeypatch.setattr(constants, "ENDPOINT", server.url)
+    template = server.url + "/{repo_id}/resolve/{revision}/{filename}"
+    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(hf_home / "token"))
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_DISABLE_PROGRESS_BARS", True)
+    # utils.tqdm copied the flag at import (and the package attribute `utils.tqdm` is the class, not the module).
+    monkeypatch.setattr(importlib.import_module("huggingface_hub.utils.tqdm"), "HF_HUB_DISABLE_PROGRESS_BARS", True)
+    monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", CHUNK)
+    monkeypatch.setattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 5)
+    monkeypatch.setattr(download, "METADATA_TIMEOUT_S", 5.0)
+    hf_http.close_session()  # a fresh client, so it picks up NO_PROXY and no connection outlives the server
+    yield server
+    server.stop()
+    hf_http.close_session()
+
+
+def _recorder(hub: FakeHub) -> tuple[list[DownloadProgress], callable]:
+    reports: list[DownloadProgress] = []
+
+    def on_progress(p: DownloadProgress) -> None:
+        reports.append(p)
+        with hub.lock:
+            hub.events.append(("progress", f"{p.done_bytes}/{p.total_bytes}"))
+
+    return reports, on_progress
+
+
+SHARDS = HubFiles(REPO, "main", files=("config.json",), patterns=("*.safetensors",))
+WANTED = ["config.json", "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]
+WANTED_BYTES = sum(len(FILES[f]) for f in WANTED)
+
+
+def test_total_first_then_byte_progress_without_tty(hub: FakeHub, tmp_path: Path) -> None:
+    from huggingface_hub.utils import are_progress_bars_disabled
+
+    assert are_progress_bars_disabled()  # huggingface_hub's own bars are off here, as in any GUI
+    reports, on_progress = _recorder(hub)
+    folder = ensure_downloaded(SHARDS, progress=on_progress, cache_dir=str(tmp_path / "cache"))
+
+    assert folder == (tmp_path / "cache" / "models--photosearch-test--tiny-ckpt" / "snapshots" / SHA).resolve()
+    assert sorted(p.name for p in folder.iterdir()) == sorted(WANTED)  # README.md not fetched
+    for name in WANTED:
+        assert (folder / name).read_bytes() == FILES[name]
+
+    # The first report carries the full size and comes before any file byte is requested.
+    first = reports[0]
+    assert (first.done_bytes, first.total_bytes, first.files_done, first.files_total) == (0, WANTED_BYTES, 0, 3)
+    kinds = [kind for kind, _ in hub.events]
+    first_file_get = next(i for i, (k, p) in enumerate(hub.events) if k == "http GET" and "/resolve/" in p)
+    assert kinds.index("progress") < first_file_get
+    assert all(p.total_bytes == WANTED_BYTES for p in reports)
+
+    # Byte-level: many small increments (16 KiB chunks), monotonic, ending exactly at the total.
+    done = [p.done_bytes for p in reports]
+    assert done == sorted(done)
+    assert len(reports) > 20
+    assert reports[-1].done_bytes == WANTED_BYTES and reports[-1].files_done == 3
+    assert {p.current_file for p in reports if p.current_file} == set(WANTED)
+
+
+def test_second_call_makes_no_request(hub: FakeHub, tmp_path: Path) -> None:
+    cache = str(tmp_path / "cache")
+    first = ensure_downloaded(SHARDS, cache_dir=cache)
+    single = HubFiles(REPO, "main", files=("config.json",))
+    ensure_downloaded(single, cache_dir=cache)
+    before = hub.requests
+    reports, on_progress = _recorder(hub)
+
+    assert ensure_downloaded(SHARDS, progress=on_progress, cache_dir=cache) == first
+    assert ensure_downloaded(single, progress=on_progress, cache_dir=cache) == first
+    assert hub.requests == before
+    assert reports == []
+
+    # Also with the hub gone and offline mode on: served from disk (refs + cached tree listing).
+    hub.stop()
+    pinned = HubFiles(REPO, SHA, patterns=("*.safetensors",))
+    assert ensure_downloaded(pinned, cache_dir=cache) == first
+
+
+def test_offline_mode_with_missing_files_names_them(hub: FakeHub, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    spec = HubFiles(REPO, "main", files=("config.json", "weights.bin"))
+    with pytest.raises(ModelNotAvailable) as info:
+        ensure_downloaded(spec, cache_dir=str(tmp_path / "cache"), name="tiny")
+    message = str(info.value)
+    for expected in (REPO, "main", "config.json", "weights.bin", "photosearch models download tiny", "HF_HUB_OFFLINE"):
+        assert expected in message
+    assert info.value.missing == ("config.json", "weights.bin")
+    assert hub.requests == 0
+
+
+def test_unreachable_hub_with_partial_cache_names_only_missing_files(hub: FakeHub, tmp_path: Path) -> None:
+    cache = str(tmp_path / "cache")
+    ensure_downloaded(HubFiles(REPO, "main", files=("config.json",)), cache_dir=cache)
+    hub.stop()
+
+    with pytest.raises(ModelNotAvailable) as info:
+        ensure_downloaded(SHARDS, cache_dir=cache, name="tiny")
+    message = str(info.value)
+    assert "could not be reached" in message and "photosearch models download tiny" in message
+    assert "files matching '*.safetensors'" in message
+    assert "config.json" not in info.value.missing
+
+
+def test_unreachable_hub_after_listing_names_exact_shards(hub: FakeHub, tmp_path: Path) -> None:
+    cache = str(tmp_path / "cache")
+    cancel = threading.Event()
+    with pytest.raises(DownloadCancelled):
+        ensure_downloaded(SHARDS, cache_dir=cache, cancel=cancel, progress=_cancel_in(cancel, "model-00002"))
+    hub.stop()
+
+    with pytest.raises(ModelNotAvailable) as info:
+        ensure_downloaded(SHARDS, cache_dir=cache)
+    assert info.value.missing == ("model-00002-of-00002.safetensors",)
+    assert "photosearch models download <model name>" in str(info.value)
+
+
+def _cancel_in(cancel: threading.Event, prefix: str):
+    def on_progress(p: DownloadProgress) -> None:
+        if p.current_file.startswith(prefix) and p.done_bytes > 0 and p.files_done < p.files_total:
+            position = p.done_bytes - sum(len(FILES[f]) for f in WANTED if f < p.current_file)
+            if position > 0:  # mid-file: some of its bytes have arrived
+                cancel.set()
+
+    return on_progress
+
+
+def test_cancel_mid_file_leaves_no_partial_then_resumes(hub: FakeHub, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    cancel = threading.Event()
+    big = "model-00001-of-00002.safetensors"
+    started = time.monotonic()
+    with pytest.raises(DownloadCancelled):
+        ensure_downloaded(SHARDS, cache_dir=str(cache), cancel=cancel, progress=_cancel_in(cancel, big[:11]))
+    assert time.monotonic() - started < 5
+    assert ("http GET", f"/{REPO}/resolve/{SHA}/{big}") in hub.events  # it really was mid-transfer
+
+    storage = cache / "models--photosearch-test--tiny-ckpt"
+    snapshot = storage / "snapshots" / SHA
+    assert (snapshot / "config.json").is_file()  # finished files stay
+    assert not (snapshot / big).exists()
+    blobs = {p.name for p in (storage / "blobs").iterdir()}
+    assert not any(name.endswith(".incomplete") for name in blobs)
+    assert hashlib.sha256(FILES[big]).hexdigest() not in blobs
+
+    reports, on_progress = _recorder(hub)
+    folder = ensure_downloaded(SHARDS, cache_dir=str(cache), progress=on_progress)
+    assert (folder / big).read_bytes() == FILES[big]
+    assert reports[0].done_bytes == len(FILES["config.json"]) and reports[0].files_done == 1
+    assert reports[-1].done_bytes == WANTED_BYTES
+
+
+def test_cancel_before_start_makes_no_request(hub: FakeHub, tmp_path: Path) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(DownloadCancelled):
+        ensure_downloaded(SHARDS, cache_dir=str(tmp_path / "cache"), cancel=cancel)
+    assert hub.requests == 0
+
+
+def test_file_missing_on_hub_is_reported(hub: FakeHub, tmp_path: Path) -> None:
+    with pytest.raises(ModelNotAvailable, match="does not contain: nope.bin"):
+        ensure_downloaded(HubFiles(REPO, "main", files=("nope.bin",)), cache_dir=str(tmp_path / "cache"))
+
+
+def test_hubfiles_rejects_bare_strings_and_empty_specs() -> None:
+    with pytest.raises(TypeError):
+        HubFiles(REPO, "main", files="config.json")  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        HubFiles(REPO, "main")
+
+
+def test_tqdm_progress_one_bar_total_first(capsys: pytest.CaptureFixture[str]) -> None:
+    on_progress = tqdm_progress("tiny")
+    on_progress(DownloadProgress(0, 2048, "", 0, 2))
+    on_progress(DownloadProgress(1024, 2048, "a.bin", 0, 2))
+    on_progress(DownloadProgress(2048, 2048, "b.bin", 2, 2))
+    err = capsys.readouterr().err
+    frames = err.split("\r")
+    assert "tiny" in frames[1] and "0.00/2.00k" in frames[1]  # the very first frame already knows the total
+    assert "2.00k/2.00k" in frames[-1] and err.count("tiny:") == len(frames) - 1  # a single bar, redrawn
+
+
+def test_xet_reporter_feeds_bytes_once_and_marks_xet(tmp_path: Path) -> None:
+    """No Xet server here, so drive huggingface_hub's Xet progress reporter directly with our bar class."""
+    from types import SimpleNamespace
+
+    from huggingface_hub.utils._xet_progress_reporting import XetDownloadProgressReporter
+
+    reports: list[DownloadProgress] = []
+    plan = download._Plan(SHA, tmp_path / "snap", (("w.safetensors", 1000),))
+    tracker = download._Tracker(reports.append, None, plan)
+    tracker.begin("w.safetensors")
+    bar_class = type("_Bar", (download._TrackerBar,), {"tracker": tracker})
+    with XetDownloadProgressReporter(reconstruction_desc="w", total=1000, log_level=20, tqdm_class=bar_class) as rep:
+        assert tracker.xet_active
+        for written, received in ((300, 500), (1000, 900)):
+            rep.update_progress(SimpleNamespace(
+                total_bytes_completed=written, total_transfer_bytes_completed=received, total_bytes=1000,
+                total_bytes_completion_rate=1.0, total_transfer_bytes_completion_rate=1.0,
+            ))
+    assert [r.done_bytes for r in reports] == [0, 300, 1000]  # bytes written, network bytes not added on top
+
+
+def test_cancel_watch_aborts_xet_only_while_xet_downloads(tmp_path: Path, monkeypatch) -> None:
+    from huggingface_hub.utils import _xet
+
+    aborted = threading.Event()
+    monkeypatch.setattr(_xet, "abort_xet_session", aborted.set)
+    plan = download._Plan(SHA, tmp_path / "snap", (("w.safetensors", 1000),))
+    for xet, expected in ((False, False), (True, True)):
+        aborted.clear()
+        cancel = threading.Event()
+        tracker = download._Tracker(None, cancel, plan)
+        tracker.xet_active = xet
+        stop = download._start_cancel_watch(cancel, tracker)
+        cancel.set()
+        assert aborted.wait(1.0 if expected else 0.5) is expected
+        stop.set()
+
+
+def test_unknown_repo_is_reported_not_raised_raw(hub: FakeHub, tmp_path: Path) -> None:
+    with pytest.raises(ModelNotAvailable, match="no accessible someone/else @ main"):
+        ensure_downloaded(HubFiles("someone/else", "main", files=("a.bin",)), cache_dir=str(tmp_path / "cache"))
