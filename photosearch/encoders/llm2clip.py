@@ -54,7 +54,7 @@ def _llm_hidden_size(llm_dir: Path) -> int:
 def _weight_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    files = sorted(p for p in path.iterdir() if p.suffix in {".safetensors", ".pt", ".bin"})
+    files = sorted(p for p in path.iterdir() if p.suffix in {".safetensors", ".pt"})
     if not files:
         raise FileNotFoundError(f"no weight files in {path}")
     return files
@@ -63,10 +63,9 @@ def _weight_files(path: Path) -> list[Path]:
 def _read_vision_checkpoint(vision: Path) -> tuple[callable, TextAdaptor]:
     """Returns (vision tower loader, adaptor) for either released layout."""
     if _is_hf_dir(vision):
-        from photosearch.encoders.hf_clip_vision import load_hf_llm2clip
+        from photosearch.encoders.hf_clip_vision import load_hf_llm2clip_adaptor, load_hf_llm2clip_vision
 
-        tower, adaptor, _config = load_hf_llm2clip(vision)
-        return (lambda: tower), adaptor
+        return (lambda: load_hf_llm2clip_vision(vision)[0]), load_hf_llm2clip_adaptor(vision)
     from photosearch.encoders.eva_vit import load_eva_vision, read_llm2clip_checkpoint
 
     visual, text, _scale = read_llm2clip_checkpoint(vision)

@@ -1,0 +1,393 @@
+"""open_clip backend: any open_clip model (built-in name + tag or weights file, `hf-hub:`, `local-dir:`).
+
+This is the baseline family, including the multilingual XLM-R models (e.g. `xlm-roberta-base-ViT-B-32` with
+tag `laion5b_s13b_b90k`), so it leans on open_clip for everything model-specific: architecture, checkpoint
+conversion, eval transform and tokenizer. Outputs equal open_clip's own `encode_image`/`encode_text`.
+
+Weights are resolved to one local file before anything is built, for two reasons: the model id must name the
+exact weights (`openclip:<name>@<weights_fingerprint>`, so re-downloaded or fine-tuned weights never mix in
+the store), and a missing file must fail at once with a clear message rather than deep inside a tower build.
+Offline mode (`HF_HUB_OFFLINE=1` or `TRANSFORMERS_OFFLINE=1`, read at call time, so setting it after import
+works) only ever reads the Hugging Face cache; nothing is downloaded.
+
+Towers: open_clip cannot build one half of a model, so each lazy loader builds the whole model once, keeps
+its half and drops the other (it is freed with the temporary model). Image-only use therefore holds only the
+vision weights in memory, but pays a transient build of the text half; a query likewise builds and drops the
+ViT. Using both halves builds the model twice, once per tower. Exception: models whose image path is more
+than `visual` (CoCa) keep the whole model in the vision tower.
+"""
+from __future__ import annotations
+
+import contextlib
+import difflib
+import json
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterator, Sequence
+
+import torch
+from PIL import Image
+
+from photosearch.encoders.base import Encoder, TextInfo, TextTower, TokenizedTexts, VisionTower
+from photosearch.encoders.device import DevicePlan
+from photosearch.hashing import weights_fingerprint
+
+log = logging.getLogger(__name__)
+
+MODEL_ID_PREFIX = "openclip:"
+HF_HUB_PREFIX = "hf-hub:"
+LOCAL_DIR_PREFIX = "local-dir:"
+HF_CONFIG_NAME = "open_clip_config.json"
+HF_WEIGHTS_NAME = "open_clip_pytorch_model.bin"
+HF_SAFE_WEIGHTS_NAME = "open_clip_model.safetensors"
+WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pth", ".pt")
+DEFAULT_CONTEXT_LENGTH = 77  # open_clip's default when text_cfg names none
+
+
+# -- offline handling -------------------------------------------------------------------------------------
+def offline_requested() -> bool:
+    """True when the environment asks for no network; huggingface_hub only reads it at import time."""
+    import huggingface_hub.constants as hub_constants
+
+    def env_true(name: str) -> bool:
+        return os.environ.get(name, "").strip().upper() in {"1", "ON", "YES", "TRUE"}
+
+    return env_true("HF_HUB_OFFLINE") or env_true("TRANSFORMERS_OFFLINE") or bool(hub_constants.HF_HUB_OFFLINE)
+
+
+_offline_lock = threading.Lock()
+_offline_depth = 0
+_offline_before = False
+
+
+@contextlib.contextmanager
+def _hub_offline(offline: bool) -> Iterator[None]:
+    """Make every hub lookup inside (open_clip's, transformers') cache-only while offline is requested.
+
+    huggingface_hub has no per-call switch that reaches through open_clip and transformers, so its module
+    flag is raised for the duration; a depth count keeps overlapping builds in other threads covered.
+    """
+    global _offline_depth, _offline_before
+    import huggingface_hub.constants as hub_constants
+
+    if not offline:
+        yield
+        return
+    with _offline_lock:
+        if _offline_depth == 0:
+            _offline_before = hub_constants.HF_HUB_OFFLINE
+            hub_constants.HF_HUB_OFFLINE = True
+        _offline_depth += 1
+    try:
+        yield
+    finally:
+        with _offline_lock:
+            _offline_depth -= 1
+            if _offline_depth == 0:
+                hub_constants.HF_HUB_OFFLINE = _offline_before
+
+
+def _hub_file(repo: str, filename: str, cache_dir: str | None, offline: bool) -> Path:
+    from huggingface_hub import hf_hub_download
+
+    return Path(hf_hub_download(repo_id=repo, filename=filename, cache_dir=cache_dir, local_files_only=offline))
+
+
+def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline: bool) -> Path:
+    """open_clip's choice of weights in a hub repo: the .safetensors twin first, then the named file."""
+    filename = filename or HF_WEIGHTS_NAME
+    candidates = []
+    if filename == HF_WEIGHTS_NAME:
+        candidates.append(HF_SAFE_WEIGHTS_NAME)
+    elif filename.endswith((".bin", ".pth")):
+        candidates.append(filename[:-4] + ".safetensors")
+    candidates.append(filename)
+    errors = []
+    for name in candidates:
+        try:
+            return _hub_file(repo, name, cache_dir, offline)
+        except Exception as e:  # not in the cache, not on the hub, no network: try the next name
+            errors.append(f"{name}: {type(e).__name__}")
+    where = "in the local Hugging Face cache (offline mode is on)" if offline else "on the Hugging Face hub"
+    raise FileNotFoundError(
+        f"open_clip weights for hf-hub:{repo} not found {where}: tried {', '.join(errors)}. "
+        + ("Run once online to download them, or pass a local weights file as `pretrained`."
+           if offline else "Check the name and your connection, or pass a local weights file as `pretrained`.")
+    )
+
+
+def _tag_weights(tag_cfg: dict[str, Any], cache_dir: str | None, offline: bool) -> Path:
+    """The local file behind an open_clip pretrained tag, resolved the way `open_clip.download_pretrained` does."""
+    if "file" in tag_cfg:
+        return Path(tag_cfg["file"])
+    if tag_cfg.get("hf_hub"):
+        repo, filename = os.path.split(tag_cfg["hf_hub"])
+        return _hub_weights(repo, filename or None, cache_dir, offline)
+    url = tag_cfg.get("url", "")
+    if not url:
+        raise ValueError(f"open_clip pretrained config {tag_cfg} names no weights")
+    target = Path(cache_dir or os.path.expanduser("~/.cache/clip")) / os.path.basename(url)
+    if offline:
+        if not target.is_file():
+            raise FileNotFoundError(f"open_clip weights {target.name} are not in {target.parent} and offline mode "
+                                    "is on; run once online, or pass a local weights file as `pretrained`")
+        return target
+    import open_clip
+
+    return Path(open_clip.download_pretrained_from_url(url, cache_dir=cache_dir))
+
+
+# -- what to build ----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenClipSource:
+    """Everything needed to rebuild the towers later without resolving (or downloading) anything again."""
+
+    name: str  # as open_clip takes it: built-in name, `hf-hub:org/repo` or `local-dir:/path`
+    pretrained: str | None  # local weights file for built-in names; None for schema names
+    weight_files: tuple[Path, ...]  # what the model id fingerprints
+    model_cfg: dict[str, Any]
+    preprocess_overrides: dict[str, Any] = field(default_factory=dict)
+    cache_dir: str | None = None
+
+    @property
+    def model_id(self) -> str:
+        return f"{MODEL_ID_PREFIX}{self.name}@{weights_fingerprint(list(self.weight_files))}"
+
+    @property
+    def embed_dim(self) -> int:
+        return int(self.model_cfg["embed_dim"])
+
+    def create_model(self) -> torch.nn.Module:
+        import open_clip
+
+        # open_clip randomly initialises before loading (~5 s for a ViT-L on a laptop CPU). Skipping that would
+        # need transformers' no_init_weights, which patches torch.nn.init process-wide: a model built in another
+        # thread meanwhile (a LoRA being set up for fine-tuning) would get uninitialised weights. Not worth it.
+        with _hub_offline(offline_requested()):
+            model = open_clip.create_model(
+                self.name,
+                pretrained=self.pretrained,
+                force_preprocess_cfg=self.preprocess_overrides or None,
+                cache_dir=self.cache_dir,
+                weights_only=True,
+                require_pretrained=True,  # resolve_openclip found weights; never fall back to random ones
+            )
+        return model.eval()
+
+    def create_tokenizer(self) -> Any:
+        import open_clip
+
+        with _hub_offline(offline_requested()):
+            return open_clip.get_tokenizer(self.name, cache_dir=self.cache_dir)
+
+
+def resolve_openclip(name: str, pretrained: str | None, cache_dir: str | None = None) -> OpenClipSource:
+    """Name + tag/file -> local weights and config, or a clear error (unknown name or tag, missing weights)."""
+    import open_clip
+    from open_clip.transform import PreprocessCfg
+
+    offline = offline_requested()
+    if name.startswith(HF_HUB_PREFIX):
+        repo = name[len(HF_HUB_PREFIX):]
+        if not repo:
+            raise ValueError("empty repo after 'hf-hub:'")
+        if pretrained:
+            log.warning("ignoring pretrained=%r: hf-hub:%s brings its own weights", pretrained, repo)
+        try:
+            cfg_path = _hub_file(repo, HF_CONFIG_NAME, cache_dir, offline)
+        except Exception as e:
+            where = "in the local Hugging Face cache (offline mode is on)" if offline else "on the Hugging Face hub"
+            raise FileNotFoundError(f"no {HF_CONFIG_NAME} for hf-hub:{repo} {where} ({type(e).__name__})") from e
+        config = json.loads(cfg_path.read_text())
+        weights = _hub_weights(repo, None, cache_dir, offline)
+        return OpenClipSource(name, None, (weights,), config.get("model_cfg", config), cache_dir=cache_dir)
+
+    if name.startswith(LOCAL_DIR_PREFIX):
+        folder = Path(name[len(LOCAL_DIR_PREFIX):])
+        cfg_path = folder / HF_CONFIG_NAME
+        if not cfg_path.is_file():
+            raise FileNotFoundError(f"{folder} has no {HF_CONFIG_NAME}: not an open_clip model folder")
+        # Fingerprint every weight file: open_clip picks one by a preference order we would otherwise have to
+        # mirror, and any change to the folder's weights still changes the id.
+        files = tuple(sorted(p for p in folder.iterdir() if p.is_file() and p.suffix in WEIGHT_SUFFIXES))
+        if not files:
+            raise FileNotFoundError(f"{folder} holds no open_clip weights ({', '.join(WEIGHT_SUFFIXES)})")
+        config = json.loads(cfg_path.read_text())
+        return OpenClipSource(name, None, files, config.get("model_cfg", config), cache_dir=cache_dir)
+
+    clean = name.replace("/", "-")  # as open_clip.create_model does ("ViT-B/32" -> "ViT-B-32")
+    model_cfg = open_clip.get_model_config(clean)
+    if model_cfg is None:
+        close = difflib.get_close_matches(clean, open_clip.list_models(), n=5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"unknown open_clip model {name!r}{hint} (open_clip.list_models() lists them all; "
+                         "'hf-hub:org/repo' and 'local-dir:/path' load models from elsewhere)")
+    tags = open_clip.list_pretrained_tags_by_model(clean)
+    if not pretrained:
+        raise ValueError(f"open_clip model {clean!r} needs weights: pass a pretrained tag "
+                         f"({', '.join(tags) or 'none known'}) or a local weights file")
+    tag_cfg = open_clip.get_pretrained_cfg(clean, pretrained)
+    if tag_cfg:
+        weights = _tag_weights(tag_cfg, cache_dir, offline)
+        # create_model takes a tag's preprocessing (mean/std, resize mode) only when handed the tag itself;
+        # we hand it the resolved file, so the tag's preprocessing travels separately.
+        keys = PreprocessCfg.__dataclass_fields__.keys()
+        overrides = {k: v for k, v in tag_cfg.items() if k in keys and v is not None}
+        if bool(tag_cfg.get("quick_gelu", False)) != bool(model_cfg.get("quick_gelu", False)):
+            # open_clip only warns here too; the "-quickgelu" model names are the fix
+            log.warning("%s/%s was trained with quick_gelu=%s but the model config says otherwise; "
+                        "embeddings will be off (use the '-quickgelu' model name)", clean, pretrained,
+                        tag_cfg.get("quick_gelu", False))
+        return OpenClipSource(clean, str(weights), (weights,), model_cfg, overrides, cache_dir)
+    path = Path(pretrained).expanduser()
+    if path.is_file():
+        return OpenClipSource(clean, str(path), (path,), model_cfg, cache_dir=cache_dir)
+    if path.suffix in WEIGHT_SUFFIXES or os.sep in pretrained:
+        raise FileNotFoundError(f"open_clip weights file {path} does not exist")
+    raise ValueError(f"{pretrained!r} is neither a pretrained tag of {clean!r} "
+                     f"({', '.join(tags) or 'none known'}) nor an existing weights file")
+
+
+# -- towers ---------------------------------------------------------------------------------------------
+def _is_two_tower(model: torch.nn.Module) -> bool:
+    """CLIP and CustomTextCLIP encode images with `visual` alone, so the rest can be dropped."""
+    import open_clip
+
+    return type(model) in (open_clip.CLIP, open_clip.CustomTextCLIP)
+
+
+class OpenClipVisionTower(VisionTower):
+    """open_clip's image half: `encode_image` without normalisation, and open_clip's eval transform."""
+
+    def __init__(self, model: torch.nn.Module, embed_dim: int) -> None:
+        super().__init__()
+        import open_clip
+        from open_clip.transform import PreprocessCfg, image_transform_v2
+
+        preprocess = open_clip.get_model_preprocess_cfg(model)
+        self._transform = image_transform_v2(PreprocessCfg(**preprocess), is_train=False)
+        size = preprocess["size"]
+        self.image_size = int(size if isinstance(size, int) else max(size))
+        self.output_dim = embed_dim
+        if _is_two_tower(model):
+            self.visual: torch.nn.Module | None = model.visual
+            self.model: torch.nn.Module | None = None
+        else:  # e.g. CoCa, whose image path also runs attentional pooling: keep the whole model
+            self.visual, self.model = None, model
+
+    @property
+    def transform(self) -> Callable[[Image.Image], torch.Tensor]:
+        return self._transform
+
+    def forward(self, pixels: torch.Tensor) -> torch.Tensor:
+        if self.visual is not None:
+            return self.visual(pixels)
+        return self.model.encode_image(pixels, normalize=False)
+
+
+class OpenClipTextTower(TextTower):
+    """open_clip's text half: the model with its `visual` removed, calling `encode_text`."""
+
+    def __init__(self, model: torch.nn.Module, embed_dim: int) -> None:
+        super().__init__()
+        self.output_dim = embed_dim
+        model.visual = None  # the ViT is not needed for text and would otherwise stay in memory
+        self.model = model
+
+    def forward(self, batch: TokenizedTexts) -> torch.Tensor:
+        return self.model.encode_text(batch.tensors["input_ids"], normalize=False)
+
+
+# -- tokenizer ------------------------------------------------------------------------------------------
+class OpenClipTokenizer:
+    """open_clip's tokenizer plus per-text token counts.
+
+    Counts are content tokens, specials excluded: BPE models spend 2 of the context on start/end, XLM-R and
+    other HF tokenizers whatever `num_special_tokens_to_add` says, so `max_content` is the context length
+    minus those. Counting runs the same cleaning the tokenizer applies, without truncation.
+    """
+
+    def __init__(self, tokenizer: Any) -> None:
+        from open_clip.tokenizer import HFTokenizer, SigLipTokenizer, SimpleTokenizer
+
+        self.tokenizer = tokenizer
+        self.context_length = int(tokenizer.context_length)
+        self._count: Callable[[str], int | None]
+        if isinstance(tokenizer, SimpleTokenizer):
+            specials = 2
+            self._count = lambda text: len(tokenizer.encode(text))  # encode() applies the clean function
+        elif isinstance(tokenizer, HFTokenizer):
+            hf = tokenizer.tokenizer
+            specials = 3 if tokenizer.tokenizer_mode == "clips" else hf.num_special_tokens_to_add(pair=False)
+            self._count = lambda text: len(hf(tokenizer.clean_fn(text), add_special_tokens=False)["input_ids"])
+        elif isinstance(tokenizer, SigLipTokenizer):
+            from open_clip.tokenizer import basic_clean, canonicalize_text
+
+            hf = tokenizer.tokenizer
+            specials = hf.num_special_tokens_to_add(pair=False)
+            self._count = lambda text: len(hf(canonicalize_text(basic_clean(text)), add_special_tokens=False)["input_ids"])
+        else:
+            log.warning("unknown open_clip tokenizer %s: token counts are not reported", type(tokenizer).__name__)
+            specials = 2
+            self._count = lambda text: None
+        self.max_content = self.context_length - specials
+
+    def info(self, text: str) -> TextInfo:
+        n = self._count(text)
+        if n is None:
+            return TextInfo(n_tokens=0, kept_tokens=0, truncated=False)
+        kept = min(n, self.max_content)
+        return TextInfo(n_tokens=n, kept_tokens=kept, truncated=n > kept)
+
+    def __call__(self, texts: Sequence[str]) -> TokenizedTexts:
+        texts = list(texts)
+        ids = self.tokenizer(texts)
+        return TokenizedTexts({"input_ids": ids}, [self.info(t) for t in texts])
+
+
+def _max_text_tokens(model_cfg: dict[str, Any]) -> int:
+    """Before the tokenizer exists: open_clip's context length minus the usual 2 specials (corrected on load)."""
+    text_cfg = model_cfg.get("text_cfg", {})
+    ctx = int(text_cfg.get("context_length", DEFAULT_CONTEXT_LENGTH))
+    return ctx - (3 if text_cfg.get("tokenizer_mode") == "clips" else 2)
+
+
+# -- entry point ----------------------------------------------------------------------------------------
+def load_openclip(
+    name: str,
+    pretrained: str | None,
+    device: DevicePlan | None = None,
+    cache_dir: str | None = None,
+) -> Encoder:
+    """An `Encoder` over an open_clip model; weights are located now, towers and tokenizer built on first use.
+
+    `name` is a built-in open_clip name (`pretrained` = tag or local file), `hf-hub:org/repo` or
+    `local-dir:/path` (`pretrained` ignored). Raises ValueError for unknown names/tags, FileNotFoundError when
+    the weights are missing (offline: not in the cache).
+    """
+    source = resolve_openclip(name, pretrained, cache_dir)
+
+    def load_vision() -> VisionTower:
+        return OpenClipVisionTower(source.create_model(), source.embed_dim)
+
+    def load_text() -> TextTower:
+        return OpenClipTextTower(source.create_model(), source.embed_dim)
+
+    def load_tokenizer() -> OpenClipTokenizer:
+        tokenizer = OpenClipTokenizer(source.create_tokenizer())
+        encoder.max_text_tokens = tokenizer.max_content  # the exact figure, now that the tokenizer is known
+        return tokenizer
+
+    encoder = Encoder(
+        model_id=source.model_id,
+        dim=source.embed_dim,
+        max_text_tokens=_max_text_tokens(source.model_cfg),
+        load_vision=load_vision,
+        load_tokenizer=load_tokenizer,
+        load_text=load_text,
+        device=device,
+    )
+    return encoder
