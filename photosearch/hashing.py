@@ -23,9 +23,12 @@ def quick_hash(path: str | os.PathLike) -> str:
 
 
 def weights_fingerprint(paths: list[Path]) -> str:
-    """Short id of a set of weight files, for model ids of local checkpoints (12 hex chars)."""
+    """Short id of a set of weight files' contents (12 hex chars), for model ids.
+
+    Names and order are left out on purpose: renaming or moving a checkpoint must not make the store
+    think it is a new model and re-embed a whole library.
+    """
     h = hashlib.sha256()
-    for p in sorted(Path(x) for x in paths):
-        h.update(p.name.encode())
-        h.update(quick_hash(p).encode())
+    for digest in sorted(quick_hash(Path(p)) for p in paths):
+        h.update(digest.encode())
     return h.hexdigest()[:12]
