@@ -1,0 +1,163 @@
+"""The database schema as an ordered list of migrations, tracked in `PRAGMA user_version`.
+
+Why migrations and not "CREATE IF NOT EXISTS": users keep their index across app upgrades (it is
+hours of GPU work), so every schema change ships as a function that upgrades an existing file in
+place. `MIGRATIONS[i]` upgrades version `i` to `i + 1`; each runs in its own `BEGIN IMMEDIATE`
+transaction together with the `user_version` bump, so a crash leaves the file at a whole version
+and two processes opening an old file at once migrate it exactly once. Never edit a released
+migration; append a new one.
+
+Per-model vector tables (vec0) are not created here: they appear when a model is registered
+(see `vectors.py`); a migration that must touch them can list them from `models.table_name`.
+
+Schema (current version)
+------------------------
+roots(id, path UNIQUE, excluded JSON list of absolute subfolder paths, added_at, last_scan_ok)
+contents(id = the "key", quick_hash UNIQUE)         -- one row per distinct file content, never deleted
+files(id, path UNIQUE, root_id -> roots ON DELETE CASCADE, size, mtime_ns, inode, device,
+      content_id -> contents (NULL until hashed), status pending|indexed|error|missing,
+      error, retry_after, last_seen_scan -> scans.id)
+photos(file_id -> files ON DELETE CASCADE, file_type, width, height, orientation, taken_at
+       (wall-clock unix seconds, see records.py), taken_at_source exif|mtime, camera_make,
+       camera_model, gps_lat, gps_lon)
+models(model_id, spec, dim, table_name UNIQUE (its vec0 table), added_at, created_seq, change_seq)
+embeddings(model_id, content_id, seq, deleted)      -- which keys each model has; seq orders changes
+vector_writes(seq AUTOINCREMENT, model_id, kind register|write|delete, rows, at)  -- source of seq values
+scans(id, root_id, started_at, finished_at, ok)     -- v2: mark-and-sweep scan ids
+<table_name> vec0(embedding float[dim] distance_metric=cosine), rowid = content_id   -- per model
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+Migration = Callable[[Any], None]
+
+
+def _v1_core(conn: Any) -> None:
+    """Roots, files, contents, photo metadata, models and the per-model embedding bookkeeping."""
+    for sql in (
+        """CREATE TABLE roots (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            excluded TEXT NOT NULL DEFAULT '[]',
+            added_at INTEGER NOT NULL,
+            last_scan_ok INTEGER
+        )""",
+        """CREATE TABLE contents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            quick_hash TEXT NOT NULL UNIQUE
+        )""",
+        """CREATE TABLE files (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            inode INTEGER,
+            device INTEGER,
+            content_id INTEGER REFERENCES contents(id),
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'indexed', 'error', 'missing')),
+            error TEXT,
+            retry_after INTEGER,
+            last_seen_scan INTEGER
+        )""",
+        "CREATE INDEX files_root ON files(root_id, last_seen_scan)",
+        "CREATE INDEX files_content ON files(content_id)",
+        "CREATE INDEX files_status ON files(status)",
+        """CREATE TABLE photos (
+            file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
+            file_type TEXT NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            orientation INTEGER,
+            taken_at INTEGER,
+            camera_make TEXT,
+            camera_model TEXT,
+            gps_lat REAL,
+            gps_lon REAL
+        )""",
+        """CREATE TABLE models (
+            model_id TEXT PRIMARY KEY,
+            spec TEXT NOT NULL,
+            dim INTEGER NOT NULL CHECK (dim > 0),
+            table_name TEXT NOT NULL UNIQUE,
+            added_at INTEGER NOT NULL,
+            created_seq INTEGER NOT NULL DEFAULT 0,
+            change_seq INTEGER NOT NULL DEFAULT 0
+        )""",
+        """CREATE TABLE embeddings (
+            model_id TEXT NOT NULL REFERENCES models(model_id) ON DELETE CASCADE,
+            content_id INTEGER NOT NULL REFERENCES contents(id),
+            seq INTEGER NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (model_id, content_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX embeddings_seq ON embeddings(model_id, seq)",
+        """CREATE TABLE vector_writes (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            model_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('register', 'write', 'delete')),
+            rows INTEGER NOT NULL,
+            at INTEGER NOT NULL
+        )""",
+    ):
+        conn.execute(sql)
+
+
+def _v2_scans_and_filters(conn: Any) -> None:
+    """Scan ids for mark-and-sweep, where the EXIF date came from, and indexes for search filters."""
+    for sql in (
+        """CREATE TABLE scans (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            root_id INTEGER NOT NULL REFERENCES roots(id) ON DELETE CASCADE,
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER,
+            ok INTEGER
+        )""",
+        "ALTER TABLE photos ADD COLUMN taken_at_source TEXT CHECK (taken_at_source IN ('exif', 'mtime'))",
+        "UPDATE photos SET taken_at_source = 'exif' WHERE taken_at IS NOT NULL",
+        "CREATE INDEX photos_taken_at ON photos(taken_at)",
+        "CREATE INDEX files_retry ON files(status, retry_after)",
+    ):
+        conn.execute(sql)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_scans_and_filters)
+SCHEMA_VERSION: int = len(MIGRATIONS)
+
+
+class SchemaTooNewError(RuntimeError):
+    """The file was written by a newer PhotoSearch; refusing to touch it protects the user's index."""
+
+
+def schema_version(conn: Any) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: Any, target: int = SCHEMA_VERSION) -> int:
+    """Bring the file to `target`, one transaction per step; returns the version it ended at.
+
+    `conn` must be in autocommit mode and outside a transaction. Safe to call from several
+    processes at once: the version is re-read after taking the write lock.
+    """
+    if not 0 <= target <= SCHEMA_VERSION:
+        raise ValueError(f"target version {target} outside 0..{SCHEMA_VERSION}")
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"database schema v{current} is newer than this program (v{SCHEMA_VERSION}); upgrade PhotoSearch"
+        )
+    while current < target:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            current = schema_version(conn)  # another process may have migrated meanwhile
+            if current < target:
+                MIGRATIONS[current](conn)
+                current += 1
+                conn.execute(f"PRAGMA user_version = {current}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return current

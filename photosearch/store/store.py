@@ -1,0 +1,460 @@
+"""The records API over the database file: roots, scans, files, photo metadata, models, embeddings.
+
+One `Store` wraps one connection. Several processes (indexer, UI, CLI) each open their own `Store`
+on the same file; WAL lets them read while one of them writes. Every write method runs in a
+`BEGIN IMMEDIATE` transaction of its own, unless called inside `with store.write_batch():`, where
+all writes share one transaction and one commit - the indexer wraps each batch of photos (metadata,
+statuses, embeddings) that way, so other processes see a batch entirely or not at all.
+
+Keys, time conventions and `taken_at` are documented in `records.py`; the schema in `schema.py`.
+A `Store` is not thread-safe: use it (and its `VectorIndex`es) from one thread at a time.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+
+from photosearch.store import vectors
+from photosearch.store.connect import ConnectOptions, open_connection
+from photosearch.store.paths import default_db_path
+from photosearch.store.records import (
+    EmbedJob,
+    FileRecord,
+    FileStatus,
+    ModelRecord,
+    PhotoMeta,
+    Root,
+    StatusCounts,
+)
+from photosearch.store.schema import migrate
+from photosearch.store.vectors import VectorIndex
+
+_FILE_COLS = (
+    "f.id, f.path, f.root_id, f.size, f.mtime_ns, f.inode, f.device, f.content_id, c.quick_hash, "
+    "f.status, f.error, f.retry_after, f.last_seen_scan"
+)
+_FILE_FROM = "files f LEFT JOIN contents c ON c.id = f.content_id"
+_PHOTO_COLS = (
+    "file_type", "width", "height", "orientation", "taken_at", "taken_at_source",
+    "camera_make", "camera_model", "gps_lat", "gps_lon",
+)
+_MODEL_COLS = "model_id, dim, spec, table_name, added_at, created_seq, change_seq"
+
+
+def _now() -> int:
+    return int(time.time())
+
+
+def _abs(path: str | os.PathLike[str]) -> str:
+    return os.path.abspath(os.fspath(path))
+
+
+def _file(row: Sequence[Any]) -> FileRecord:
+    return FileRecord(*row[:9], FileStatus(row[9]), *row[10:])
+
+
+def _model(row: Sequence[Any]) -> ModelRecord:
+    return ModelRecord(*row)
+
+
+def _root(row: Sequence[Any]) -> Root:
+    return Root(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4])
+
+
+class Store:
+    """The library database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
+
+    def __init__(self, conn: Any, path: str) -> None:
+        self._conn = conn
+        self.path = path
+        self._tx_depth = 0
+        self._indexes: dict[str, VectorIndex] = {}
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str] | None = None, options: ConnectOptions = ConnectOptions()) -> "Store":
+        """Open (creating and migrating as needed) the database at `path`, default `default_db_path()`."""
+        target = str(default_db_path() if path is None else Path(path).expanduser())
+        conn = open_connection(target, options)
+        try:
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, target)
+
+    @property
+    def conn(self) -> Any:
+        """The raw connection, for read-only SQL such as search pre-filters (see schema.py)."""
+        return self._conn
+
+    def close(self) -> None:
+        self._indexes.clear()
+        self._conn.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def write_batch(self) -> Iterator["Store"]:
+        """One write transaction (BEGIN IMMEDIATE ... COMMIT) around everything in the block.
+
+        Waits up to the busy timeout for another process's write to finish. Rolls back if the block
+        raises. Nested use joins the outer transaction.
+        """
+        if self._tx_depth:
+            self._tx_depth += 1
+            try:
+                yield self
+            finally:
+                self._tx_depth -= 1
+            return
+        self._conn.execute("BEGIN IMMEDIATE")
+        self._tx_depth = 1
+        try:
+            yield self
+            self._conn.execute("COMMIT")
+        except BaseException:
+            if self._conn.in_transaction:
+                self._conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._tx_depth = 0
+
+    def _q(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        return self._conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._conn.execute(sql, params).fetchone()
+
+    # -- roots and scans ------------------------------------------------------------------------
+
+    def add_root(self, path: str | os.PathLike[str], excluded: Iterable[str | os.PathLike[str]] = ()) -> Root:
+        """Add a folder to index (absolute path); adding it again returns the existing root."""
+        p = _abs(path)
+        with self.write_batch():
+            self._conn.execute(
+                "INSERT INTO roots(path, excluded, added_at) VALUES (?, ?, ?) ON CONFLICT(path) DO NOTHING",
+                (p, json.dumps(sorted({_abs(e) for e in excluded})), _now()),
+            )
+            return _root(self._one("SELECT id, path, excluded, added_at, last_scan_ok FROM roots WHERE path = ?", (p,)))
+
+    def set_root_excluded(self, root_id: int, excluded: Iterable[str | os.PathLike[str]]) -> Root:
+        """Replace a root's excluded subfolders; files under them go missing on the next scan."""
+        with self.write_batch():
+            self._conn.execute(
+                "UPDATE roots SET excluded = ? WHERE id = ?", (json.dumps(sorted({_abs(e) for e in excluded})), root_id)
+            )
+            root = self.root(root_id)
+        if root is None:
+            raise KeyError(f"no root with id {root_id}")
+        return root
+
+    def root(self, root_id: int) -> Root | None:
+        row = self._one("SELECT id, path, excluded, added_at, last_scan_ok FROM roots WHERE id = ?", (root_id,))
+        return _root(row) if row else None
+
+    def roots(self) -> list[Root]:
+        return [_root(r) for r in self._q("SELECT id, path, excluded, added_at, last_scan_ok FROM roots ORDER BY path")]
+
+    def remove_root(self, root_id: int) -> int:
+        """Forget a root, its files and their metadata; embeddings no other file uses are pruned.
+
+        Returns the number of files removed.
+        """
+        with self.write_batch():
+            n = self._one("SELECT count(*) FROM files WHERE root_id = ?", (root_id,))[0]
+            self._conn.execute("DELETE FROM roots WHERE id = ?", (root_id,))
+            self.prune_orphans()
+        return int(n)
+
+    def begin_scan(self, root_id: int) -> int:
+        """Start a mark-and-sweep scan of a root; pass the returned scan id to `upsert_file`/`mark_seen`."""
+        with self.write_batch():
+            cur = self._conn.execute("INSERT INTO scans(root_id, started_at) VALUES (?, ?)", (root_id, _now()))
+            return int(cur.lastrowid)
+
+    def finish_scan(self, scan_id: int, ok: bool) -> int:
+        """End a scan. Only a complete scan (`ok`) sweeps: its root's files it did not see become missing.
+
+        A failed or cancelled scan must not sweep, or an unplugged drive would "lose" every photo.
+        Returns how many files were marked missing.
+        """
+        with self.write_batch():
+            row = self._one("SELECT root_id FROM scans WHERE id = ?", (scan_id,))
+            if row is None:
+                raise KeyError(f"no scan with id {scan_id}")
+            now = _now()
+            self._conn.execute("UPDATE scans SET finished_at = ?, ok = ? WHERE id = ?", (now, int(ok), scan_id))
+            if not ok:
+                return 0
+            cur = self._conn.execute(
+                "UPDATE files SET status = 'missing' WHERE root_id = ? AND status != 'missing' "
+                "AND (last_seen_scan IS NULL OR last_seen_scan < ?)",
+                (row[0], scan_id),
+            )
+            self._conn.execute("UPDATE roots SET last_scan_ok = ? WHERE id = ?", (now, row[0]))
+            return int(cur.rowcount)
+
+    # -- files ----------------------------------------------------------------------------------
+
+    def key_for_hash(self, quick_hash: str) -> int:
+        """The key (content id) of a quick_hash, created on first sight."""
+        with self.write_batch():
+            self._conn.execute("INSERT INTO contents(quick_hash) VALUES (?) ON CONFLICT DO NOTHING", (quick_hash,))
+            return int(self._one("SELECT id FROM contents WHERE quick_hash = ?", (quick_hash,))[0])
+
+    def upsert_file(
+        self,
+        root_id: int,
+        path: str | os.PathLike[str],
+        *,
+        size: int,
+        mtime_ns: int,
+        inode: int | None = None,
+        device: int | None = None,
+        quick_hash: str | None = None,
+        scan_id: int | None = None,
+    ) -> FileRecord:
+        """Record what a scan found at `path`; the returned status tells the indexer what to do.
+
+        * new path, or content changed (another `quick_hash`, or stat changed and no hash given):
+          status `pending`, error cleared; the key follows `quick_hash` (None if not given).
+        * same content, file was `missing`: back to `indexed` if its metadata is still stored
+          (a reconnected drive costs nothing), else `pending`.
+        * otherwise the status is kept (`error` files wait for `retry_after`).
+        Pass `quick_hash=None` for a file whose size/mtime/inode are unchanged to skip hashing it.
+        """
+        p = _abs(path)
+        with self.write_batch():
+            key = self.key_for_hash(quick_hash) if quick_hash is not None else None
+            old = self._one(
+                "SELECT id, size, mtime_ns, inode, device, content_id, status, "
+                "EXISTS(SELECT 1 FROM photos WHERE file_id = files.id) FROM files WHERE path = ?",
+                (p,),
+            )
+            if old is None:
+                cur = self._conn.execute(
+                    "INSERT INTO files(path, root_id, size, mtime_ns, inode, device, content_id, status, last_seen_scan) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    (p, root_id, size, mtime_ns, inode, device, key, scan_id),
+                )
+                file_id = int(cur.lastrowid)
+            else:
+                file_id, o_size, o_mtime, o_inode, o_dev, o_key, o_status, has_meta = old
+                same_stat = (o_size, o_mtime, o_inode, o_dev) == (size, mtime_ns, inode, device)
+                if quick_hash is None:
+                    key = o_key if same_stat else None
+                changed = key != o_key or (quick_hash is None and not same_stat)
+                if changed:
+                    status = FileStatus.PENDING.value
+                elif o_status == FileStatus.MISSING.value:
+                    status = FileStatus.INDEXED.value if has_meta else FileStatus.PENDING.value
+                else:
+                    status = o_status
+                self._conn.execute(
+                    "UPDATE files SET root_id = ?, size = ?, mtime_ns = ?, inode = ?, device = ?, content_id = ?, "
+                    "status = ?, last_seen_scan = coalesce(?, last_seen_scan), "
+                    "error = CASE WHEN ? THEN NULL ELSE error END, "
+                    "retry_after = CASE WHEN ? THEN NULL ELSE retry_after END WHERE id = ?",
+                    (root_id, size, mtime_ns, inode, device, key, status, scan_id, changed, changed, file_id),
+                )
+            return self.file(file_id)  # type: ignore[return-value]
+
+    def mark_seen(self, file_ids: Iterable[int], scan_id: int) -> None:
+        """Stamp unchanged files as seen by a scan, without touching anything else."""
+        with self.write_batch():
+            self._conn.executemany("UPDATE files SET last_seen_scan = ? WHERE id = ?", [(scan_id, i) for i in file_ids])
+
+    def file(self, file_id: int) -> FileRecord | None:
+        row = self._one(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.id = ?", (file_id,))
+        return _file(row) if row else None
+
+    def file_by_path(self, path: str | os.PathLike[str]) -> FileRecord | None:
+        row = self._one(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.path = ?", (_abs(path),))
+        return _file(row) if row else None
+
+    def find_by_quick_hash(self, quick_hash: str) -> list[FileRecord]:
+        """Every file with this content (copies, or the old path of a moved file)."""
+        return [_file(r) for r in self._q(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE c.quick_hash = ? ORDER BY f.id", (quick_hash,))]
+
+    def files_for_keys(self, keys: Iterable[int], include_missing: bool = False) -> dict[int, list[FileRecord]]:
+        """Map search results back to files; keys whose files are all gone map to nothing."""
+        out: dict[int, list[FileRecord]] = {}
+        key_list = [int(k) for k in keys]
+        for i in range(0, len(key_list), 900):
+            part = key_list[i : i + 900]
+            cond = "" if include_missing else " AND f.status != 'missing'"
+            for r in self._q(
+                f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.content_id IN ({','.join('?' * len(part))}){cond} ORDER BY f.id",
+                part,
+            ):
+                rec = _file(r)
+                out.setdefault(rec.key, []).append(rec)  # type: ignore[arg-type]
+        return out
+
+    def files_to_index(self, limit: int | None = None, now: int | None = None) -> list[FileRecord]:
+        """Pending files, plus failed ones whose `retry_after` has passed, oldest first."""
+        return [
+            _file(r)
+            for r in self._q(
+                f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.status = 'pending' "
+                "OR (f.status = 'error' AND f.retry_after IS NOT NULL AND f.retry_after <= ?) ORDER BY f.id LIMIT ?",
+                (_now() if now is None else now, -1 if limit is None else limit),
+            )
+        ]
+
+    def mark_indexed(self, file_ids: Iterable[int]) -> None:
+        with self.write_batch():
+            self._conn.executemany(
+                "UPDATE files SET status = 'indexed', error = NULL, retry_after = NULL WHERE id = ?",
+                [(i,) for i in file_ids],
+            )
+
+    def record_error(self, file_id: int, reason: str, retry_after: int | None = None) -> None:
+        """Mark a file failed with a human-readable reason; `retry_after` (unix s) None = never retry."""
+        with self.write_batch():
+            self._conn.execute(
+                "UPDATE files SET status = 'error', error = ?, retry_after = ? WHERE id = ?", (reason, retry_after, file_id)
+            )
+
+    def errors(self, limit: int = 100) -> list[FileRecord]:
+        return [_file(r) for r in self._q(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.status = 'error' ORDER BY f.id LIMIT ?", (limit,))]
+
+    def counts(self) -> StatusCounts:
+        by_status = {s: 0 for s in FileStatus}
+        for status, n in self._q("SELECT status, count(*) FROM files GROUP BY status"):
+            by_status[FileStatus(status)] = n
+        embedded = {m.model_id: 0 for m in self.models()}
+        for model_id, n in self._q("SELECT model_id, count(*) FROM embeddings WHERE deleted = 0 GROUP BY model_id"):
+            embedded[model_id] = n
+        return StatusCounts(by_status, embedded)
+
+    # -- photo metadata -------------------------------------------------------------------------
+
+    def set_photo_meta(self, file_id: int, meta: PhotoMeta) -> None:
+        with self.write_batch():
+            values = [getattr(meta, c) for c in _PHOTO_COLS]
+            self._conn.execute(
+                f"INSERT INTO photos(file_id, {', '.join(_PHOTO_COLS)}) VALUES (?{', ?' * len(_PHOTO_COLS)}) "
+                f"ON CONFLICT(file_id) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in _PHOTO_COLS)}",
+                (file_id, *values),
+            )
+
+    def photo_meta(self, file_id: int) -> PhotoMeta | None:
+        row = self._one(f"SELECT {', '.join(_PHOTO_COLS)} FROM photos WHERE file_id = ?", (file_id,))
+        return PhotoMeta(**dict(zip(_PHOTO_COLS, row))) if row else None
+
+    # -- models and embeddings ------------------------------------------------------------------
+
+    def register_model(self, model_id: str, dim: int, spec: str = "") -> ModelRecord:
+        """Create a model's vector table (idempotent; a different `dim` for a known id is an error).
+
+        A new model starts empty beside the others: backfill it from `missing_embeddings` while
+        searches keep using the old one.
+        """
+        with self.write_batch():
+            existing = self.model(model_id)
+            if existing is not None:
+                if existing.dim != dim:
+                    raise ValueError(f"model {model_id!r} is registered with dim {existing.dim}, not {dim}")
+                return existing
+            table = vectors.table_name_for(model_id)
+            self._conn.execute(
+                "INSERT INTO models(model_id, spec, dim, table_name, added_at) VALUES (?, ?, ?, ?, ?)",
+                (model_id, spec, dim, table, _now()),
+            )
+            vectors.create_vec_table(self._conn, table, dim)
+            seq = vectors.next_seq(self._conn, model_id, "register", 0)
+            self._conn.execute("UPDATE models SET created_seq = ? WHERE model_id = ?", (seq, model_id))
+            return self.model(model_id)  # type: ignore[return-value]
+
+    def model(self, model_id: str) -> ModelRecord | None:
+        row = self._one(f"SELECT {_MODEL_COLS} FROM models WHERE model_id = ?", (model_id,))
+        return _model(row) if row else None
+
+    def models(self) -> list[ModelRecord]:
+        return [_model(r) for r in self._q(f"SELECT {_MODEL_COLS} FROM models ORDER BY added_at, model_id")]
+
+    def remove_model(self, model_id: str) -> None:
+        """Drop a model and all its vectors."""
+        with self.write_batch():
+            m = self._require_model(model_id)
+            vectors.drop_vec_table(self._conn, m.table_name)
+            self._conn.execute("DELETE FROM embeddings WHERE model_id = ?", (model_id,))
+            self._conn.execute("DELETE FROM models WHERE model_id = ?", (model_id,))
+        self._indexes.pop(model_id, None)
+
+    def _require_model(self, model_id: str) -> ModelRecord:
+        m = self.model(model_id)
+        if m is None:
+            raise KeyError(f"model {model_id!r} is not registered")
+        return m
+
+    def add_embeddings(self, model_id: str, rows: Sequence[tuple[int, Any]]) -> int:
+        """Store (key, vector) pairs for a model, replacing vectors a key already has.
+
+        Vectors must be 1-d, `dim` long and finite (`VectorError` otherwise, nothing written).
+        Joins the current `write_batch`, else commits on its own. Returns the number of keys written.
+        """
+        m = self._require_model(model_id)
+        keys, mat = vectors.validate_vectors(rows, m.dim)
+        with self.write_batch():
+            vectors.write_vectors(self._conn, m, keys, mat)
+        return len(keys)
+
+    def delete_embeddings(self, model_id: str, keys: Iterable[int]) -> int:
+        m = self._require_model(model_id)
+        with self.write_batch():
+            return vectors.delete_vectors(self._conn, m, list(keys))
+
+    def has_embedding(self, model_id: str, key: int) -> bool:
+        return (
+            self._one(
+                "SELECT 1 FROM embeddings WHERE model_id = ? AND content_id = ? AND deleted = 0", (model_id, key)
+            )
+            is not None
+        )
+
+    def missing_embeddings(self, model_id: str, limit: int | None = None) -> list[EmbedJob]:
+        """Keys of indexed files that this model has no vector for, each with one file to read.
+
+        This is the backfill queue after switching models (and the repair queue after a crash).
+        """
+        self._require_model(model_id)
+        rows = self._q(
+            "SELECT f.content_id, min(f.id), f.path FROM files f WHERE f.status = 'indexed' AND f.content_id IS NOT NULL "
+            "AND NOT EXISTS (SELECT 1 FROM embeddings e WHERE e.model_id = ? AND e.content_id = f.content_id AND e.deleted = 0) "
+            "GROUP BY f.content_id ORDER BY f.content_id LIMIT ?",
+            (model_id, -1 if limit is None else limit),
+        )
+        return [EmbedJob(key, file_id, path) for key, file_id, path in rows]
+
+    def prune_orphans(self) -> int:
+        """Delete vectors of contents no file row refers to any more (all models); returns how many."""
+        total = 0
+        with self.write_batch():
+            for m in self.models():
+                keys = [
+                    r[0]
+                    for r in self._q(
+                        "SELECT content_id FROM embeddings e WHERE model_id = ? AND deleted = 0 "
+                        "AND NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = e.content_id)",
+                        (m.model_id,),
+                    )
+                ]
+                total += vectors.delete_vectors(self._conn, m, keys)
+        return total
+
+    def vector_index(self, model_id: str) -> VectorIndex:
+        """The RAM index of a model, shared by all callers of this Store; loaded on first search/refresh."""
+        idx = self._indexes.get(model_id)
+        if idx is None:
+            idx = self._indexes[model_id] = VectorIndex(self._conn, self._require_model(model_id))
+        return idx
