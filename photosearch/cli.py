@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Sequence
 
@@ -20,7 +21,7 @@ def _encoder(args: argparse.Namespace):
     from photosearch.download import tqdm_progress
     from photosearch.factory import create_encoder
 
-    return create_encoder(args.model, device=args.device, progress=tqdm_progress(f"downloading {args.model}"))
+    return create_encoder(args.model, device=getattr(args, "device", None), progress=tqdm_progress(f"downloading {args.model}"))
 
 
 # -- models ------------------------------------------------------------------------------------------------
@@ -81,6 +82,143 @@ def cmd_embed(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- library -----------------------------------------------------------------------------------------------
+def open_store(args: argparse.Namespace):
+    """`--db` beats $PHOTOSEARCH_DB beats the user data folder."""
+    from photosearch.store import Store
+
+    return Store.open(Path(args.db).expanduser() if args.db else None)
+
+
+def model_for_library(args: argparse.Namespace, store) -> str:
+    """Without --model, use the model the library was last indexed with, so search just works."""
+    if args.model:
+        return args.model
+    specs = [m.spec for m in store.models() if m.spec]
+    return specs[-1] if specs else DEFAULT_MODEL
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    root = Path(args.root).expanduser().resolve()
+    if not root.is_dir():
+        print(f"error: {root} is not a folder", file=sys.stderr)
+        return 2
+    excluded = [(root / e).resolve() if not Path(e).is_absolute() else Path(e) for e in args.exclude]
+    with open_store(args) as store:
+        added = store.add_root(root, excluded)
+        if excluded:
+            store.set_root_excluded(added.id, excluded)
+    print(f"added {root}" + (f" (excluding {', '.join(map(str, excluded))})" if excluded else ""))
+    print("run `photosearch index` (once) or `photosearch watch` (keeps it up to date)")
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    root = str(Path(args.root).expanduser().resolve())
+    with open_store(args) as store:
+        match = next((r for r in store.roots() if r.path == root), None)
+        if match is None:
+            print(f"error: {root} is not a library folder (see `photosearch status`)", file=sys.stderr)
+            return 2
+        n = store.remove_root(match.id)
+    print(f"removed {root} ({n} files forgotten; the photos themselves are untouched)")
+    return 0
+
+
+def _parse_date(text: str | None):
+    from datetime import date
+
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"dates are YYYY-MM-DD, not {text!r}") from None
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from photosearch.search import Searcher, SearchFilters
+
+    if not args.query and not args.image:
+        print("error: give a query, --image PATH, or both", file=sys.stderr)
+        return 2
+    filters = SearchFilters(
+        folder=args.folder, since=_parse_date(args.since), until=_parse_date(args.until), camera=args.camera,
+        file_types=tuple(t for t in (args.type or "").split(",") if t),
+    )
+    with open_store(args) as store:
+        args.model = model_for_library(args, store)
+        searcher = Searcher(store, _encoder(args))
+        results = searcher.search(
+            " ".join(args.query) if args.query else None, image=args.image, k=args.k, filters=filters,
+            sort=args.sort, min_relative=args.cutoff,
+        )
+    truncated = [{"text": t, "tokens": n, "kept": kept} for t, n, kept in searcher.last_truncated]
+    if args.json:
+        print(json.dumps({"model_id": searcher.encoder.model_id, "truncated": truncated,
+                          "results": [r.to_json() for r in results]}))
+        return 0
+    for t in truncated:
+        print(f"note: the query has {t['tokens']} tokens; the model read the first {t['kept']}", file=sys.stderr)
+    for r in results:
+        when = r.taken_at.strftime("%Y-%m-%d %H:%M") if r.taken_at else "unknown date"
+        print(f"{r.score:6.3f}  {when}  {r.path}")
+    if not results:
+        print("no results", file=sys.stderr)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    with open_store(args) as store:
+        counts = store.counts()
+        roots = store.roots()
+        models = store.models()
+        errors = store.errors(limit=args.errors)
+    if args.json:
+        print(json.dumps({
+            "db": str(store.path),
+            "roots": [r.path for r in roots],
+            "files": {str(getattr(k, "value", k)): v for k, v in counts.by_status.items()},
+            "models": {m.model_id: {"spec": m.spec, "embedded": counts.embedded_by_model.get(m.model_id, 0)}
+                       for m in models},
+            "errors": [{"path": e.path, "reason": e.error} for e in errors],
+        }))
+        return 0
+    print(f"database: {store.path}")
+    print("folders:" if roots else "folders: none (add one with `photosearch add FOLDER`)")
+    for r in roots:
+        print(f"  {r.path}")
+    print("files: " + (", ".join(f"{getattr(k, 'value', k)} {v}" for k, v in sorted(
+        counts.by_status.items(), key=lambda kv: str(kv[0]))) or "none"))
+    for m in models:
+        print(f"model {m.spec or m.model_id}: {counts.embedded_by_model.get(m.model_id, 0)} photos embedded"
+              f" ({m.model_id})")
+    if errors:
+        print(f"errors (first {len(errors)}):")
+        for e in errors:
+            print(f"  {e.path}: {e.error}")
+    return 0
+
+
+def cmd_duplicates(args: argparse.Namespace) -> int:
+    from photosearch.duplicates import duplicate_groups
+
+    with open_store(args) as store:
+        args.model = model_for_library(args, store)
+        known = next((m for m in store.models() if m.spec == args.model), None)
+        model_id = known.model_id if known else _encoder(args).model_id  # towers load lazily: cheap
+        groups = duplicate_groups(store, model_id, threshold=args.threshold)
+    if args.json:
+        print(json.dumps({"model_id": model_id, "groups": [[f.path for f in g] for g in groups]}))
+        return 0
+    for i, group in enumerate(groups, 1):
+        print(f"group {i}:")
+        for f in group:
+            print(f"  {f.path}")
+    print(f"{len(groups)} groups of near-duplicates (similarity >= {args.threshold})", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="photosearch", description="Search your photos by description.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -103,6 +241,52 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument("--image", nargs="+", metavar="PATH")
     embed.add_argument("--json", action="store_true", help="machine-readable output (see README)")
     embed.set_defaults(func=cmd_embed)
+
+    def library(name: str, help: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help)
+        p.add_argument("--db", default=None, help="database file (default: $PHOTOSEARCH_DB or the user data folder)")
+        return p
+
+    add = library("add", "add a folder to the library")
+    add.add_argument("root")
+    add.add_argument("--exclude", action="append", default=[], metavar="SUB", help="subfolder to skip (repeatable)")
+    add.set_defaults(func=cmd_add)
+    remove = library("remove", "forget a folder (the photos are not touched)")
+    remove.add_argument("root")
+    remove.set_defaults(func=cmd_remove)
+
+    search = library("search", "find photos by description, by photo, or both")
+    search.add_argument("query", nargs="*", help='text, or a mix: \'"2:red bicycle" + ./ref.jpg - "people"\'')
+    search.add_argument("--image", default=None, metavar="P", help="a photo to search by (indexed or not)")
+    search.add_argument("-k", type=int, default=20, help="number of results (default 20)")
+    search.add_argument("--since", default=None, metavar="D", help="taken on or after YYYY-MM-DD")
+    search.add_argument("--until", default=None, metavar="D", help="taken on or before YYYY-MM-DD")
+    search.add_argument("--folder", default=None, metavar="F", help="only under this folder")
+    search.add_argument("--camera", default=None, help="camera make or model contains this")
+    search.add_argument("--type", default=None, metavar="EXT,...", help="file types, e.g. jpg,heic")
+    search.add_argument("--sort", choices=("relevance", "date"), default="relevance")
+    search.add_argument("--cutoff", type=float, default=None, metavar="R",
+                        help="drop results scoring below R x the best score (0-1)")
+    search.add_argument("--json", action="store_true", help="machine-readable output (see README)")
+    search.add_argument("--model", default=None, help="default: the model the library was indexed with")
+    search.add_argument("--device", default=None)
+    search.set_defaults(func=cmd_search)
+
+    status = library("status", "folders, counts per status and model, errors with reasons")
+    status.add_argument("--errors", type=int, default=20, metavar="N", help="how many errors to list")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(func=cmd_status)
+
+    dup = library("duplicates", "groups of near-duplicate photos, from their embeddings")
+    dup.add_argument("--threshold", type=float, default=0.95, help="cosine similarity (default 0.95)")
+    dup.add_argument("--model", default=None, help="default: the model the library was indexed with")
+    dup.add_argument("--json", action="store_true")
+    dup.set_defaults(func=cmd_duplicates)
+
+    # Packages further up the stack (indexer: `index`, `watch`) add their commands through an entry point,
+    # so this core package never imports them.
+    for entry in entry_points(group="photosearch.cli"):
+        entry.load()(sub, library)
     return parser
 
 
@@ -115,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except (ValueError, FileNotFoundError) as exc:
+    except (ValueError, FileNotFoundError, LookupError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # known user-facing failures carry their own message

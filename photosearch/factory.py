@@ -147,11 +147,14 @@ def create_encoder(spec: str = DEFAULT_MODEL, device: str | None = None, progres
     if kind == "longclip":
         from photosearch.encoders.longclip import load_longclip
 
-        return load_longclip(kwargs["path"], device=plan)
-    if kind == "llm2clip":
+        encoder = load_longclip(kwargs["path"], device=plan)
+    elif kind == "llm2clip":
         from photosearch.encoders.llm2clip import load_llm2clip
 
-        return load_llm2clip(kwargs["vision"], kwargs["llm"], device=plan)
-    from photosearch.encoders.openclip import load_openclip
+        encoder = load_llm2clip(kwargs["vision"], kwargs["llm"], device=plan)
+    else:
+        from photosearch.encoders.openclip import load_openclip
 
-    return load_openclip(kwargs["name"], kwargs["pretrained"], device=plan)
+        encoder = load_openclip(kwargs["name"], kwargs["pretrained"], device=plan)
+    encoder.spec = spec
+    return encoder

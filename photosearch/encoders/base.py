@@ -91,6 +91,7 @@ class Encoder:
         batch_size: int = 32,
     ) -> None:
         self.model_id = model_id
+        self.spec = ""  # the spec string it was made from (set by the factory); the store records it
         self.dim = dim
         self.max_text_tokens = max_text_tokens
         self.device = device or DevicePlan.cpu()

@@ -338,6 +338,18 @@ class VectorIndex:
         """RAM held by the matrix, key arrays and score buffer (allocated capacity, not just rows in use)."""
         return self._mat.nbytes + self._ids.nbytes + self._row_of.nbytes + self._scores.nbytes
 
+    def vector(self, key: int) -> np.ndarray | None:
+        """The stored vector of a key (a copy), e.g. to search by an indexed photo without re-encoding it."""
+        with self._lock:
+            if key not in self:
+                return None
+            return self._mat[self._row_of[key]].copy()
+
+    def snapshot(self) -> tuple[np.ndarray, np.ndarray]:
+        """(keys, matrix) copies of everything loaded, for whole-library passes such as duplicate finding."""
+        with self._lock:
+            return self._ids[: self._n].copy(), self._mat[: self._n].copy()
+
     def refresh(self) -> int:
         """Pick up rows written (by any process) since the last refresh; returns how many rows changed.
 
