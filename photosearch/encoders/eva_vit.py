@@ -37,13 +37,10 @@ import torch
 from PIL import Image
 from timm.layers import LayerNorm
 from timm.models.eva import Eva
-from torchvision import transforms
-from torchvision.transforms import InterpolationMode
 
 from photosearch.encoders.base import VisionTower
+from photosearch.encoders.preprocess import clip_transform
 
-OPENAI_CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-OPENAI_CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 PT_HW_SEQ_LEN = 16  # reference `pt_hw_seq_len`: the RoPE grid EVA02 was pretrained on (224 / 14)
 DEFAULT_HEAD_WIDTH = 64  # reference `head_width`, used only when the checkpoint stores no RoPE table
 LN_EPS = 1e-6
@@ -84,27 +81,6 @@ class EvaVisionConfig:
         return self.width // self.num_heads
 
 
-def _to_rgb(image: Image.Image) -> Image.Image:
-    return image.convert("RGB")
-
-
-def eva_image_transform(image_size: int) -> Callable[[Image.Image], torch.Tensor]:
-    """The reference eval preprocessing (`image_transform(is_train=False)`): bicubic shorter-side resize, centre
-    crop (torchvision's, so offsets round half to even as the reference's do), RGB, OpenAI mean/std.
-
-    Built from torchvision classes and a module-level function so decode workers can pickle it.
-    """
-    return transforms.Compose(
-        [
-            transforms.Resize(image_size, interpolation=InterpolationMode.BICUBIC),
-            transforms.CenterCrop(image_size),
-            _to_rgb,
-            transforms.ToTensor(),
-            transforms.Normalize(mean=OPENAI_CLIP_MEAN, std=OPENAI_CLIP_STD),
-        ]
-    )
-
-
 class EvaVisionTower(VisionTower):
     """EVA02 image encoder: pixels -> `head` output (unnormalised CLIP embedding).
 
@@ -136,7 +112,7 @@ class EvaVisionTower(VisionTower):
             norm_layer=partial(LayerNorm, eps=LN_EPS),
             device=device,
         )
-        self._transform = eva_image_transform(config.image_size)
+        self._transform = clip_transform(config.image_size)  # the reference eval preprocessing is OpenAI CLIP's
 
     @property
     def transform(self) -> Callable[[Image.Image], torch.Tensor]:

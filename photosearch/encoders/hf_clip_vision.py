@@ -46,12 +46,11 @@ from torchvision.transforms import functional as TF
 from transformers import CLIPVisionConfig, CLIPVisionModel
 
 from photosearch.encoders.base import VisionTower
+from photosearch.encoders.preprocess import OPENAI_CLIP_MEAN, OPENAI_CLIP_STD
 from photosearch.encoders.text_adaptor import TextAdaptor
 
 log = logging.getLogger(__name__)
 
-OPENAI_CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-OPENAI_CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 VISION_PREFIX = "vision_model."
 PROJECTION_KEY = "visual_projection.weight"

@@ -24,6 +24,7 @@ from PIL import Image
 
 from photosearch.encoders.base import Encoder, TextInfo, TextTower, TokenizedTexts, VisionTower
 from photosearch.encoders.device import DevicePlan
+from photosearch.encoders.preprocess import clip_transform
 from photosearch.hashing import weights_fingerprint
 
 if TYPE_CHECKING:  # open_clip takes seconds to import: only building a tower or tokenizer pays for it
@@ -32,8 +33,6 @@ if TYPE_CHECKING:  # open_clip takes seconds to import: only building a tower or
 
 KEEP_ROWS = 20  # rows of the original (77-row) position table Long-CLIP keeps as is; `_res` supplies the rest
 HEAD_WIDTH = 64  # the reference derives attention heads as width // 64
-OPENAI_MEAN = (0.48145466, 0.4578275, 0.40821073)
-OPENAI_STD = (0.26862954, 0.26130258, 0.27577711)
 BPE_VOCAB = 49408  # ids the BPE tokenizer can emit; the token table must cover them
 
 # Tensors the reference `convert_weights` turns fp16 before loading (nn.Conv2d / nn.Linear / MultiheadAttention
@@ -179,25 +178,6 @@ def _load_module(module: torch.nn.Module, weights: dict[str, torch.Tensor], what
 
 
 # -- towers ----------------------------------------------------------------------------------------------------
-def _to_rgb(image: Image.Image) -> Image.Image:
-    return image.convert("RGB")
-
-
-def clip_transform(image_size: int) -> Callable[[Image.Image], torch.Tensor]:
-    """OpenAI CLIP preprocessing in the reference's order (RGB conversion after the crop). Picklable."""
-    from torchvision import transforms as T  # torchvision takes ~2 s to import; only needed once a tower exists
-
-    return T.Compose(
-        [
-            T.Resize(image_size, interpolation=T.InterpolationMode.BICUBIC),
-            T.CenterCrop(image_size),
-            _to_rgb,
-            T.ToTensor(),
-            T.Normalize(OPENAI_MEAN, OPENAI_STD),
-        ]
-    )
-
-
 class LongClipVision(VisionTower):
     """open_clip's ViT under the OpenAI key names (`visual.*`), so its state dict matches the checkpoint's."""
 
