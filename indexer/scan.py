@@ -1,0 +1,144 @@
+"""Reconcile scan: make the database agree with what is on disk under each root.
+
+Mark and sweep: every file seen is stamped with the scan id, and only a scan that walked the whole
+root without an error sweeps (marks missing) the files it did not see. So an unplugged drive, a
+network share that is down, an unmounted mount point (an empty folder while the database knows
+photos there) or a folder we could not list never "deletes" photos.
+
+Cheap on big libraries: a file whose size and mtime are unchanged is not opened at all. New and
+changed files are quick-hashed (1 MiB read) so moves, renames and copies are recognised by
+content and reuse everything already known (see `files.adopt_known_content`); the rest become
+`pending` for the pipeline. Hashing happens outside write transactions, and each chunk of files
+is committed in one transaction, so readers and other writers are never held up for long.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass, field
+
+from photosearch.hashing import quick_hash
+from photosearch.store import Root, Store
+
+from indexer.control import SCAN, IndexControl, Progress, ProgressCallback
+from indexer.files import live_file_count, needs_hash, record_file
+from indexer.walk import root_is_empty, root_reachable, walk_photos
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ScanConfig:
+    chunk: int = 256  # files per write transaction (and per progress report)
+
+
+@dataclass
+class ScanResult:
+    root: Root
+    reachable: bool = True
+    complete: bool = False  # walked everything without error: the sweep ran
+    seen: int = 0
+    unchanged: int = 0
+    hashed: int = 0
+    missing: int = 0  # marked missing by the sweep
+    errors: list[str] = field(default_factory=list)
+
+
+def scan_roots(
+    store: Store,
+    roots: list[Root] | None = None,
+    config: ScanConfig = ScanConfig(),
+    progress: ProgressCallback | None = None,
+    control: IndexControl | None = None,
+) -> list[ScanResult]:
+    """Scan each root (default: all of them); stops early, without sweeping, when cancelled."""
+    control = control or IndexControl()
+    results: list[ScanResult] = []
+    for root in store.roots() if roots is None else roots:
+        if control.cancelled:
+            break
+        results.append(scan_root(store, root, config, progress, control))
+    return results
+
+
+def root_available(store: Store, root: Root) -> bool:
+    """False for a root we must not trust to be complete: missing, unreadable, or an empty folder
+    where the library knows photos (what an unmounted drive or share leaves behind)."""
+    if not root_reachable(root.path):
+        return False
+    return not (root_is_empty(root.path) and live_file_count(store, root.id) > 0)
+
+
+def scan_root(
+    store: Store,
+    root: Root,
+    config: ScanConfig = ScanConfig(),
+    progress: ProgressCallback | None = None,
+    control: IndexControl | None = None,
+) -> ScanResult:
+    control = control or IndexControl()
+    result = ScanResult(root)
+    if not root_available(store, root):
+        log.warning("root %s is missing, unreadable or empty (unmounted?): keeping its entries", root.path)
+        result.reachable = False
+        return result
+
+    def walk_error(e: OSError) -> None:
+        log.warning("scan of %s: %s", root.path, e)
+        result.errors.append(f"{e.filename}: {e.strerror or e}")
+
+    scan_id = store.begin_scan(root.id)
+    seen_ids: list[int] = []
+    to_record: list[tuple[str, os.stat_result, str | None]] = []
+    cancelled = False
+    try:
+        for path, st in walk_photos(root.path, root.excluded, walk_error):
+            if not control.wait_if_paused():
+                cancelled = True
+                break
+            result.seen += 1
+            rec = store.file_by_path(path)
+            if not needs_hash(rec, st):
+                seen_ids.append(rec.id)  # type: ignore[union-attr]
+                result.unchanged += 1
+            else:
+                try:
+                    h: str | None = quick_hash(path)
+                    result.hashed += 1
+                except FileNotFoundError:
+                    continue  # vanished while we walked
+                except OSError as e:
+                    log.info("cannot hash %s: %s", path, e)
+                    h = None  # recorded unhashed; the pipeline reads it and records why it fails
+                to_record.append((path, st, h))
+            if len(seen_ids) + len(to_record) >= config.chunk:
+                _commit(store, root.id, scan_id, seen_ids, to_record)
+                if progress:
+                    progress(Progress(SCAN, result.seen, 0, len(result.errors), current_path=path))
+        _commit(store, root.id, scan_id, seen_ids, to_record)
+    except BaseException:
+        store.finish_scan(scan_id, ok=False)
+        raise
+    result.complete = not cancelled and not result.errors
+    result.missing = store.finish_scan(scan_id, ok=result.complete)
+    if progress:
+        progress(Progress(SCAN, result.seen, result.seen, len(result.errors)))
+    log.info(
+        "scanned %s: %d files, %d unchanged, %d hashed, %d now missing%s", root.path, result.seen,
+        result.unchanged, result.hashed, result.missing, "" if result.complete else " (incomplete: no sweep)",
+    )
+    return result
+
+
+def _commit(
+    store: Store, root_id: int, scan_id: int, seen_ids: list[int], to_record: list[tuple[str, os.stat_result, str | None]]
+) -> None:
+    if not seen_ids and not to_record:
+        return
+    with store.write_batch():
+        store.mark_seen(seen_ids, scan_id)
+        for path, st, h in to_record:
+            record_file(store, root_id, path, st, h, scan_id)
+    seen_ids.clear()
+    to_record.clear()
+

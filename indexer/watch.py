@@ -1,0 +1,325 @@
+"""Keep the index current while the app runs: file system events, debounced, plus a periodic reconcile.
+
+Threads: watchdog's observer threads only put events on a queue (`_Enqueue`); everything else -
+debouncing, store updates, index runs - happens in the one thread that called `Watcher.run`, so the
+Store is never used from two threads. Observers are started before the catch-up scan, so changes
+made while it runs are queued, not lost.
+
+What each event does:
+
+* created / modified / closed file: debounced (`Debouncer`), then recorded like a scan would and
+  indexed. A file still being copied is handed on only once it is quiet and its size/mtime stable.
+* moved file or folder: the new path takes over the old row's content key and metadata (no read,
+  no re-embed, see `files.move_file`); the old path goes missing. A move whose source we did not
+  know (atomic replace: write a temp file, `os.replace` it over the photo) is treated as a new file.
+* deleted file or folder (also: moved out of every root): marked missing - never for a root that
+  is unreachable or for the root folder itself, since an unmounting drive looks just like that.
+
+Network mounts (NFS, SMB, sshfs, FUSE) get watchdog's `PollingObserver`, because inotify never
+hears about changes made by other machines; so does a root whose inotify watch cannot be set up
+because the kernel's limits are used up. A full reconcile every `reconcile_interval_s` catches
+whatever events were lost anyway (queue overflows, changes while suspended).
+"""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from photosearch.hashing import quick_hash
+from photosearch.store import Root, Store
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from indexer.control import IndexControl, ProgressCallback
+from indexer.debounce import Debouncer
+from indexer.files import mark_missing, mark_missing_under, move_file, needs_hash, record_file
+from indexer.mounts import on_network_mount
+from indexer.pipeline import Pipeline
+from indexer.scan import ScanConfig, root_available, scan_roots
+from indexer.walk import is_candidate, is_watched_dir, relative_parts, walk_photos
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WatchConfig:
+    quiet_s: float = 2.0  # a file must be quiet (no events, same size/mtime) this long before indexing
+    reconcile_interval_s: float = 30 * 60  # full scan to catch lost events
+    polling_interval_s: float = 60.0  # how often a polled (network) root is re-listed
+    force_polling: bool = False
+    root_check_interval_s: float = 60.0  # notice new roots and unplugged ones that are back
+    tick_s: float = 0.2  # longest wait between looks at the stop event
+    # Builds the native observer; tests inject failures here. None = watchdog's platform default.
+    observer_factory: Callable[[], BaseObserver] | None = None
+
+
+class _Enqueue(FileSystemEventHandler):
+    """Runs in watchdog's thread: hands events over and returns at once."""
+
+    def __init__(self, events: "queue.SimpleQueue[FileSystemEvent]") -> None:
+        self._events = events
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        self._events.put(event)
+
+
+class Watcher:
+    """Follows the roots' file systems and keeps the store (and the index) in step; see the module doc."""
+
+    MAX_EVENTS_PER_TURN = 1000
+
+    def __init__(
+        self, store: Store, pipeline: Pipeline, scan_config: ScanConfig = ScanConfig(), config: WatchConfig = WatchConfig()
+    ) -> None:
+        self.store = store
+        self.pipeline = pipeline
+        self.scan_config = scan_config
+        self.config = config
+        self._events: queue.SimpleQueue[FileSystemEvent] = queue.SimpleQueue()
+        self._handler = _Enqueue(self._events)
+        self._observers: dict[str, BaseObserver] = {}
+        self._roots: list[Root] = []
+        self._debounce = Debouncer(config.quiet_s)
+        self._new_pending = False  # files were recorded since the last index run
+
+    # -- main loop -----------------------------------------------------------------------------
+
+    def run(self, stop_event: threading.Event, progress: ProgressCallback | None = None) -> None:
+        """Watch every root until `stop_event` is set; a long index run in progress is cancelled then."""
+        control = IndexControl(cancel_event=stop_event)
+        cfg = self.config
+        try:
+            self._refresh_roots()
+            self._reconcile(None, progress, control)
+            next_reconcile = time.monotonic() + cfg.reconcile_interval_s
+            next_root_check = time.monotonic() + cfg.root_check_interval_s
+            while not stop_event.is_set():
+                self._wait_for_events(min(next_reconcile, next_root_check))
+                ready = self._debounce.pop_ready(time.monotonic())
+                if ready:
+                    self._hand_on(ready)
+                if self._new_pending and not stop_event.is_set():
+                    self._new_pending = False
+                    self.pipeline.run(progress, control)
+                now = time.monotonic()
+                if now >= next_reconcile and not stop_event.is_set():
+                    self._refresh_roots()
+                    self._reconcile(None, progress, control)
+                    next_reconcile = time.monotonic() + cfg.reconcile_interval_s
+                elif now >= next_root_check and not stop_event.is_set():
+                    back = self._refresh_roots()
+                    if back:  # a new root, or one that was unplugged: catch up with it now
+                        self._reconcile(back, progress, control)
+                    next_root_check = time.monotonic() + cfg.root_check_interval_s
+        finally:
+            self._stop_observers()
+
+    def _wait_for_events(self, next_timer: float) -> None:
+        now = time.monotonic()
+        wake = min(next_timer, self._debounce.next_due() or next_timer, now + self.config.tick_s)
+        try:
+            event = self._events.get(timeout=max(0.0, wake - now))
+        except queue.Empty:
+            return
+        for handled in range(1, self.MAX_EVENTS_PER_TURN + 1):
+            try:
+                self._handle(event)
+            except OSError as e:  # a file vanished under us, a permission problem: keep watching
+                log.warning("watch: cannot handle %s: %s", event, e)
+            if handled == self.MAX_EVENTS_PER_TURN:
+                return  # a flood (a big copy) must not starve the timers; the rest waits in the queue
+            try:
+                event = self._events.get_nowait()
+            except queue.Empty:
+                return
+
+    def _reconcile(self, roots: list[Root] | None, progress: ProgressCallback | None, control: IndexControl) -> None:
+        scan_roots(self.store, roots, self.scan_config, progress, control)
+        if not control.cancelled:
+            self.pipeline.run(progress, control)
+
+    # -- observers -----------------------------------------------------------------------------
+
+    def _refresh_roots(self) -> list[Root]:
+        """Start observers for new roots and roots that are back; drop those of removed or gone roots.
+
+        Returns the roots that got a new observer. A root that went away lost its inotify watches
+        (or its polling emitter stopped), so it needs a fresh observer once it is back.
+        """
+        self._roots = sorted(self.store.roots(), key=lambda r: len(r.path), reverse=True)
+        known = {r.path for r in self._roots}
+        for path in [p for p in self._observers if p not in known]:
+            _stop(self._observers.pop(path))
+        started: list[Root] = []
+        for root in self._roots:
+            if not root_available(self.store, root):
+                if root.path in self._observers:
+                    log.warning("root %s is unavailable (unplugged or unmounted?); keeping its entries", root.path)
+                    _stop(self._observers.pop(root.path))
+                continue
+            if root.path not in self._observers:
+                observer = self._start_observer(root.path)
+                if observer is not None:
+                    self._observers[root.path] = observer
+                    started.append(root)
+        return started
+
+    def _start_observer(self, path: str) -> BaseObserver | None:
+        polling = self.config.force_polling or on_network_mount(path)
+        if polling:
+            log.info("watching %s by polling every %.0f s (network file system)", path, self.config.polling_interval_s)
+        else:
+            observer = None
+            try:
+                observer = (self.config.observer_factory or Observer)()
+                observer.schedule(self._handler, path, recursive=True)
+                observer.start()
+                return observer
+            except OSError as e:
+                log.warning(
+                    "cannot watch %s with native events (%s); polling every %.0f s instead. On Linux, raise "
+                    "fs.inotify.max_user_watches / fs.inotify.max_user_instances to fix this.",
+                    path, e, self.config.polling_interval_s,
+                )
+                if observer is not None:
+                    _stop(observer)
+        observer = PollingObserver(timeout=self.config.polling_interval_s)
+        try:
+            observer.schedule(self._handler, path, recursive=True)
+            observer.start()
+        except OSError as e:
+            log.warning("cannot watch %s at all (%s); only the periodic reconcile will see its changes", path, e)
+            _stop(observer)
+            return None
+        return observer
+
+    def _stop_observers(self) -> None:
+        for observer in self._observers.values():
+            observer.stop()
+        for observer in self._observers.values():
+            observer.join(timeout=10)
+        self._observers.clear()
+
+    # -- events --------------------------------------------------------------------------------
+
+    def _root_of(self, path: str) -> Root | None:
+        for root in self._roots:  # longest first: the innermost root wins
+            if os.path.abspath(path) == os.path.abspath(root.path) or relative_parts(root.path, path) is not None:
+                return root
+        return None
+
+    def _handle(self, event: FileSystemEvent) -> None:
+        kind = event.event_type
+        src = os.fsdecode(event.src_path)
+        dest = os.fsdecode(event.dest_path) if event.dest_path else ""
+        if event.is_directory:
+            if kind == "moved":
+                self._folder_moved(src, dest)
+            elif kind == "deleted":
+                self._folder_gone(src)
+            elif kind == "created":
+                self._folder_appeared(src)
+        elif kind in ("created", "modified", "closed"):
+            self._touch(src)
+        elif kind == "moved":
+            self._file_moved(src, dest)
+        elif kind == "deleted":
+            self._file_gone(src)
+
+    def _candidate_root(self, path: str) -> Root | None:
+        root = self._root_of(path)
+        return root if root is not None and is_candidate(root.path, root.excluded, path) else None
+
+    def _touch(self, path: str) -> None:
+        if self._candidate_root(path) is not None:
+            self._debounce.touch(path, time.monotonic())
+
+    def _file_moved(self, src: str, dest: str) -> None:
+        self._debounce.forget(src)
+        root = self._candidate_root(dest) if dest else None
+        st = _stat(dest) if root is not None else None
+        if root is not None and st is not None:
+            if not move_file(self.store, root.id, src, dest, st):
+                self._debounce.touch(dest, time.monotonic())
+            self._new_pending = True  # in case the old row had no metadata to reuse
+        else:  # moved somewhere we do not index (out of the roots, into a hidden folder, renamed .tmp)
+            self._file_gone(src)
+
+    def _file_gone(self, path: str) -> None:
+        self._debounce.forget(path)
+        root = self._root_of(path)
+        if root is not None and not os.path.lexists(path) and root_available(self.store, root):
+            mark_missing(self.store, [path])
+
+    def _folder_moved(self, src: str, dest: str) -> None:
+        self._debounce.forget_under(src)
+        root = self._root_of(dest) if dest else None
+        if root is not None and is_watched_dir(root.path, root.excluded, dest):
+            for path, st in walk_photos(dest, root.excluded, lambda e: log.warning("watch: %s", e)):
+                old = os.path.join(src, os.path.relpath(path, dest))
+                if not move_file(self.store, root.id, old, path, st):
+                    self._debounce.touch(path, time.monotonic())
+                self._new_pending = True
+        self._folder_gone(src)
+
+    def _folder_gone(self, path: str) -> None:
+        self._debounce.forget_under(path)
+        root = self._root_of(path)
+        if root is None or os.path.lexists(path):
+            return
+        if os.path.abspath(path) == os.path.abspath(root.path):
+            log.warning("root %s disappeared; keeping its entries until it is back", path)
+            if root.path in self._observers:
+                _stop(self._observers.pop(root.path))  # restarted by the next root check
+            return
+        if root_available(self.store, root):
+            mark_missing_under(self.store, path)
+
+    def _folder_appeared(self, path: str) -> None:
+        root = self._root_of(path)
+        if root is not None and is_watched_dir(root.path, root.excluded, path):
+            for file_path, _ in walk_photos(path, root.excluded, lambda e: log.warning("watch: %s", e)):
+                self._debounce.touch(file_path, time.monotonic())
+
+    def _hand_on(self, paths: list[str]) -> None:
+        """Record debounced files the way a scan would; the pipeline run that follows indexes them."""
+        for path in paths:
+            root = self._candidate_root(path)
+            st = _stat(path)
+            if root is None or st is None:
+                continue
+            rec = self.store.file_by_path(path)
+            if not needs_hash(rec, st):
+                continue
+            try:
+                h: str | None = quick_hash(path)
+            except FileNotFoundError:
+                continue
+            except OSError as e:
+                log.info("cannot hash %s: %s", path, e)
+                h = None
+            record_file(self.store, root.id, path, st, h)
+            self._new_pending = True
+
+
+def _stat(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
+
+
+def _stop(observer: BaseObserver) -> None:
+    try:
+        observer.stop()
+        if observer.is_alive():
+            observer.join(timeout=5)
+    except Exception:  # noqa: BLE001 - it never started properly; nothing more to clean up
+        pass
