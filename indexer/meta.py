@@ -2,12 +2,9 @@
 
 The two sides disagree on purpose: the loader reports `taken_at` as a UTC instant (plus how sure it
 is), the store wants the *wall clock* the camera showed, because a search for "6 pm" means the time
-on the photo, wherever it was taken (see `photosearch.store.records`).
-
-Known gap: for an EXIF date *with* an offset the loader returns only the instant and drops the
-offset, so the camera's own clock cannot be recovered; we fall back to this machine's local time,
-which is right when photographer and indexer share a time zone. Fixing it needs the loader to
-report the offset (a field on `ImageMetadata`).
+on the photo, wherever it was taken (see `photosearch.store.records`). With an EXIF offset the wall
+clock is the instant plus that offset; without one (EXIF without offset, or the file's mtime) the
+loader read the time as this machine's local time, so local time gives it back.
 """
 from __future__ import annotations
 
@@ -24,7 +21,10 @@ def file_type(path: str) -> str:
 
 def to_photo_meta(path: str, meta: ImageMetadata) -> PhotoMeta:
     try:
-        taken_at: int | None = wall_clock_seconds(datetime.fromtimestamp(meta.taken_at))
+        if meta.utc_offset_s is not None:
+            taken_at: int | None = int(meta.taken_at // 1) + meta.utc_offset_s
+        else:
+            taken_at = wall_clock_seconds(datetime.fromtimestamp(meta.taken_at))
     except (OverflowError, OSError, ValueError):  # a date the platform cannot represent
         taken_at = None
     source = "mtime" if meta.taken_at_source == "mtime" else "exif"  # store knows exif|mtime only

@@ -152,7 +152,7 @@ class ImageMetadata:
     multi-picture JPEGs report JPEG) or "RAW", whatever the extension says.
     `orientation` is the EXIF value (1-8) as stored; pixels are already upright.  `taken_at` is
     unix seconds (UTC epoch, float); see `TakenAtSource` for how trustworthy
-    it is.  GPS is decimal degrees, negative for S/W, None when absent or
+    it is; `utc_offset_s` recovers the camera's own clock (taken_at + offset) when EXIF had an offset.  GPS is decimal degrees, negative for S/W, None when absent or
     bogus (including the 0,0 that some cameras write without a fix).
     """
 
@@ -162,6 +162,7 @@ class ImageMetadata:
     format: str
     taken_at: float
     taken_at_source: TakenAtSource
+    utc_offset_s: int | None = None  # the camera's UTC offset when EXIF recorded it ("exif" source only)
     camera_make: str | None = None
     camera_model: str | None = None
     gps_lat: float | None = None
@@ -613,7 +614,7 @@ def _build_metadata(im: Image.Image, exif: Image.Exif | None, st: os.stat_result
     original = im.info.get("original_orientation")  # pillow-heif applied it and reset the tag to 1
     if isinstance(original, int) and 1 <= original <= 8:
         orientation = original
-    taken_at, source = _taken_at(exif, st)
+    taken_at, source, utc_offset = _taken_at(exif, st)
     make, model = _camera(exif)
     lat, lon = _gps(exif)
     return ImageMetadata(
@@ -623,6 +624,7 @@ def _build_metadata(im: Image.Image, exif: Image.Exif | None, st: os.stat_result
         format="JPEG" if im.format == "MPO" else (im.format or "unknown"),  # MPO: a JPEG with extra frames
         taken_at=taken_at,
         taken_at_source=source,
+        utc_offset_s=utc_offset,
         camera_make=make,
         camera_model=model,
         gps_lat=lat,
@@ -647,8 +649,8 @@ _DT_RE = re.compile(r"^(\d{4})[:\-/.](\d{1,2})[:\-/.](\d{1,2})[ T]+(\d{1,2}):(\d
 _OFFSET_RE = re.compile(r"^([+-])(\d{1,2}):?(\d{2})$")
 
 
-def _parse_exif_time(dt: object, offset: object, subsec: object) -> tuple[float, bool] | None:
-    """(unix seconds, had_offset) from EXIF's 'YYYY:MM:DD HH:MM:SS' + '+02:00' + '123'."""
+def _parse_exif_time(dt: object, offset: object, subsec: object) -> tuple[float, int | None] | None:
+    """(unix seconds, UTC offset in seconds or None) from EXIF's 'YYYY:MM:DD HH:MM:SS' + '+02:00' + '123'."""
     s = _text(dt)
     if not s:
         return None
@@ -671,14 +673,14 @@ def _parse_exif_time(dt: object, offset: object, subsec: object) -> tuple[float,
     try:
         if om:
             sign = -1 if om.group(1) == "-" else 1
-            tz = timezone(sign * timedelta(hours=int(om.group(2)), minutes=int(om.group(3))))
-            return naive.replace(tzinfo=tz).timestamp() + frac, True
-        return naive.timestamp() + frac, False
+            delta = sign * timedelta(hours=int(om.group(2)), minutes=int(om.group(3)))
+            return naive.replace(tzinfo=timezone(delta)).timestamp() + frac, int(delta.total_seconds())
+        return naive.timestamp() + frac, None
     except (ValueError, OverflowError, OSError):
         return None
 
 
-def _taken_at(exif: Image.Exif | None, st: os.stat_result) -> tuple[float, TakenAtSource]:
+def _taken_at(exif: Image.Exif | None, st: os.stat_result) -> tuple[float, TakenAtSource, int | None]:
     if exif is not None:
         try:
             sub = exif.get_ifd(ExifTags.IFD.Exif)
@@ -690,8 +692,8 @@ def _taken_at(exif: Image.Exif | None, st: os.stat_result) -> tuple[float, Taken
         ):
             parsed = _parse_exif_time(sub.get(dt_tag), sub.get(off_tag), sub.get(ss_tag))
             if parsed is not None:
-                return parsed[0], "exif" if parsed[1] else "exif_local"
-    return st.st_mtime, "mtime"
+                return parsed[0], "exif" if parsed[1] is not None else "exif_local", parsed[1]
+    return st.st_mtime, "mtime", None
 
 
 def _camera(exif: Image.Exif | None) -> tuple[str | None, str | None]:
@@ -897,7 +899,7 @@ def _raw_metadata_from(raw: object, path: str, st: os.stat_result, max_pixels: i
     if orientation in (6, 8):
         w, h = h, w
     exif = _raw_exif(path)
-    taken_at, source = _taken_at(exif, st)
+    taken_at, source, utc_offset = _taken_at(exif, st)
     make, model = _camera(exif)
     lat, lon = _gps(exif)
     return ImageMetadata(
@@ -907,6 +909,7 @@ def _raw_metadata_from(raw: object, path: str, st: os.stat_result, max_pixels: i
         format="RAW",
         taken_at=taken_at,
         taken_at_source=source,
+        utc_offset_s=utc_offset,
         camera_make=make,
         camera_model=model,
         gps_lat=lat,

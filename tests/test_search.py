@@ -146,3 +146,27 @@ def test_cli_duplicates_groups_copies_and_near_copies(tmp_path, capsys):
     groups = {tuple(sorted(g)) for g in json.loads(capsys.readouterr().out)["groups"]}
     assert tuple(sorted([str(photos / "copy.jpg"), str(photos / "p001.jpg")])) in groups
     assert tuple(sorted([str(photos / "p003-small.jpg"), str(photos / "p003.jpg")])) in groups
+
+
+@pytest.mark.parametrize("machine_tz", ["UTC", "America/New_York"])
+def test_taken_at_is_the_cameras_clock_whatever_the_machine_time_zone(tmp_path, monkeypatch, machine_tz):
+    import time
+
+    monkeypatch.setenv("TZ", machine_tz)
+    time.tzset()
+    try:
+        photos = tmp_path / "trip"
+        make_photo(photos / "tokyo.jpg", "orange", taken_at="2024-07-14 18:30:00", offset="+09:00")
+        make_photo(photos / "home.jpg", "navy", taken_at="2024-07-15 07:05:00")  # no offset: local clock
+        encoder = tiny_encoder(tmp_path)
+        with Store.open(tmp_path / "tz.db") as store:
+            store.add_root(photos)
+            Indexer(store, encoder).index()
+            s = Searcher(store, encoder)
+            day = s.search("x", k=5, filters=SearchFilters(since=date(2024, 7, 14), until=date(2024, 7, 14)))
+            assert [(r.path, r.taken_at) for r in day] == [(str(photos / "tokyo.jpg"), datetime(2024, 7, 14, 18, 30))]
+            home = s.search("x", k=5, filters=SearchFilters(since=date(2024, 7, 15)))
+            assert [r.taken_at for r in home] == [datetime(2024, 7, 15, 7, 5)]
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
