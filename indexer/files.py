@@ -4,25 +4,18 @@ Reuse is what makes moves, renames and copies free: embeddings are keyed by cont
 so a file whose content the library already knows only needs its photo metadata, and that is copied
 from the other file instead of being read again. The file is then `indexed` at once and neither the
 decoder nor the encoder ever sees it; models that lack the content are backfilled as usual.
-
-`mark_missing` / `mark_missing_under` / `live_file_count` use SQL on `store.conn` because `Store`
-has no single-file "gone" operation yet (it only sweeps whole roots at the end of a scan). They
-belong in `Store`; the SQL is kept here, in one place, until they move.
 """
 from __future__ import annotations
 
 import os
-from typing import Iterable
 
 from photosearch.store import FileRecord, FileStatus, Store
 
 StatKey = tuple[int, int]
 
-
 def stat_key(st: os.stat_result) -> StatKey:
     """What decides "unchanged": size and mtime in ns (inode changes alone do not count)."""
     return st.st_size, st.st_mtime_ns
-
 
 def needs_hash(rec: FileRecord | None, st: os.stat_result) -> bool:
     """New, changed, never hashed, or coming back from missing (then the hash proves it is the same photo)."""
@@ -32,7 +25,6 @@ def needs_hash(rec: FileRecord | None, st: os.stat_result) -> bool:
         or rec.status == FileStatus.MISSING
         or (rec.size, rec.mtime_ns) != stat_key(st)
     )
-
 
 def record_file(
     store: Store, root_id: int, path: str, st: os.stat_result, quick_hash: str | None, scan_id: int | None = None
@@ -46,7 +38,6 @@ def record_file(
         if rec.status == FileStatus.PENDING and adopt_known_content(store, rec):
             rec = store.file(rec.id) or rec
     return rec
-
 
 def adopt_known_content(store: Store, rec: FileRecord) -> bool:
     """Give a pending file the metadata of another file with the same content and mark it indexed.
@@ -70,7 +61,6 @@ def adopt_known_content(store: Store, rec: FileRecord) -> bool:
         return True
     return False
 
-
 def move_file(store: Store, root_id: int, src: str, dest: str, st: os.stat_result) -> bool:
     """Carry a moved file's identity to its new path; False if `dest` must be read like a new file.
 
@@ -88,37 +78,5 @@ def move_file(store: Store, root_id: int, src: str, dest: str, st: os.stat_resul
         else:
             handled = False
         if src_rec is not None and not os.path.lexists(src):
-            mark_missing(store, [src])
+            store.mark_missing([src])
     return handled
-
-
-def mark_missing(store: Store, paths: Iterable[str]) -> int:
-    """Files deleted (or moved away) between scans: keep their rows, drop them from results."""
-    with store.write_batch():
-        n = 0
-        for p in paths:
-            cur = store.conn.execute(
-                "UPDATE files SET status = 'missing' WHERE path = ? AND status != 'missing'", (os.path.abspath(p),)
-            )
-            n += cur.rowcount
-    return n
-
-
-def mark_missing_under(store: Store, folder: str) -> int:
-    """Every file below a deleted or moved-away folder. The range query uses the path index."""
-    prefix = os.path.abspath(folder).rstrip(os.sep) + os.sep
-    upper = prefix[:-1] + chr(ord(os.sep) + 1)  # first string after every "<folder>/..." path
-    with store.write_batch():
-        cur = store.conn.execute(
-            "UPDATE files SET status = 'missing' WHERE path >= ? AND path < ? AND status != 'missing'",
-            (prefix, upper),
-        )
-        return int(cur.rowcount)
-
-
-def live_file_count(store: Store, root_id: int) -> int:
-    """Files of a root that are not missing (read-only)."""
-    row = store.conn.execute(
-        "SELECT count(*) FROM files WHERE root_id = ? AND status != 'missing'", (root_id,)
-    ).fetchone()
-    return int(row[0])

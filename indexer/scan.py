@@ -21,7 +21,7 @@ from photosearch.hashing import quick_hash
 from photosearch.store import Root, Store
 
 from indexer.control import SCAN, IndexControl, Progress, ProgressCallback
-from indexer.files import live_file_count, needs_hash, record_file
+from indexer.files import needs_hash, record_file
 from indexer.walk import root_is_empty, root_reachable, walk_photos
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def root_available(store: Store, root: Root) -> bool:
     where the library knows photos (what an unmounted drive or share leaves behind)."""
     if not root_reachable(root.path):
         return False
-    return not (root_is_empty(root.path) and live_file_count(store, root.id) > 0)
+    return not (root_is_empty(root.path) and store.live_file_count(root.id) > 0)
 
 
 def scan_root(

@@ -39,7 +39,7 @@ from watchdog.observers.polling import PollingObserver
 
 from indexer.control import IndexControl, ProgressCallback
 from indexer.debounce import Debouncer
-from indexer.files import mark_missing, mark_missing_under, move_file, needs_hash, record_file
+from indexer.files import move_file, needs_hash, record_file
 from indexer.mounts import on_network_mount
 from indexer.pipeline import Pipeline
 from indexer.scan import ScanConfig, root_available, scan_roots
@@ -256,7 +256,7 @@ class Watcher:
         self._debounce.forget(path)
         root = self._root_of(path)
         if root is not None and not os.path.lexists(path) and root_available(self.store, root):
-            mark_missing(self.store, [path])
+            self.store.mark_missing([path])
 
     def _folder_moved(self, src: str, dest: str) -> None:
         self._debounce.forget_under(src)
@@ -280,7 +280,7 @@ class Watcher:
                 _stop(self._observers.pop(root.path))  # restarted by the next root check
             return
         if root_available(self.store, root):
-            mark_missing_under(self.store, path)
+            self.store.mark_missing_under(path)
 
     def _folder_appeared(self, path: str) -> None:
         root = self._root_of(path)

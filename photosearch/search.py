@@ -20,6 +20,7 @@ from photosearch.images import load_image
 from photosearch.query import QueryTerm, parse_query
 from photosearch.store import Store
 from photosearch.store.records import wall_clock_datetime, wall_clock_seconds
+from photosearch.store.store import subtree_range
 
 
 @dataclass(frozen=True)
@@ -169,10 +170,8 @@ class Searcher:
     def _allowed_files(self, f: SearchFilters) -> "_Allowed":
         where, params = ["f.status = 'indexed'"], []
         if f.folder:
-            folder = str(Path(f.folder).expanduser().resolve())
-            escaped = folder.rstrip(os.sep).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            where.append("(f.path LIKE ? ESCAPE '\\')")
-            params.append(escaped + os.sep + "%")
+            where.append("f.path >= ? AND f.path < ?")
+            params.extend(subtree_range(Path(f.folder).expanduser().resolve()))
         if f.since:
             where.append("p.taken_at >= ?")
             params.append(wall_clock_seconds(_start(f.since)))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Callable
 
 import torch
 
@@ -60,7 +61,7 @@ def _weight_files(path: Path) -> list[Path]:
     return files
 
 
-def _read_vision_checkpoint(vision: Path) -> tuple[callable, TextAdaptor]:
+def _read_vision_checkpoint(vision: Path) -> tuple[Callable[[], VisionTower], TextAdaptor]:
     """Returns (vision tower loader, adaptor) for either released layout."""
     if _is_hf_dir(vision):
         from photosearch.encoders.hf_clip_vision import load_hf_llm2clip_adaptor, load_hf_llm2clip_vision

@@ -53,6 +53,13 @@ def _abs(path: str | os.PathLike[str]) -> str:
     return os.path.abspath(os.fspath(path))
 
 
+def subtree_range(folder: str | os.PathLike[str]) -> tuple[str, str]:
+    """(low, high) such that `low <= path < high` selects every path below `folder`: a range on the
+    unique path index, so no LIKE (and no escaping of % or _ in folder names)."""
+    prefix = _abs(folder).rstrip(os.sep) + os.sep
+    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
+
+
 def _file(row: Sequence[Any]) -> FileRecord:
     return FileRecord(*row[:9], FileStatus(row[9]), *row[10:])
 
@@ -271,6 +278,31 @@ class Store:
         """Stamp unchanged files as seen by a scan, without touching anything else."""
         with self.write_batch():
             self._conn.executemany("UPDATE files SET last_seen_scan = ? WHERE id = ?", [(scan_id, i) for i in file_ids])
+
+    def mark_missing(self, paths: Iterable[str | os.PathLike[str]]) -> int:
+        """Files deleted or moved away between scans: keep their rows (a returning file is recognised), drop
+        them from results."""
+        with self.write_batch():
+            n = 0
+            for p in paths:
+                cur = self._conn.execute(
+                    "UPDATE files SET status = 'missing' WHERE path = ? AND status != 'missing'", (_abs(p),)
+                )
+                n += cur.rowcount
+        return n
+
+    def mark_missing_under(self, folder: str | os.PathLike[str]) -> int:
+        """Every file below a deleted or moved-away folder."""
+        with self.write_batch():
+            cur = self._conn.execute(
+                "UPDATE files SET status = 'missing' WHERE path >= ? AND path < ? AND status != 'missing'",
+                subtree_range(folder),
+            )
+            return int(cur.rowcount)
+
+    def live_file_count(self, root_id: int) -> int:
+        """Files of a root that are not missing."""
+        return int(self._one("SELECT count(*) FROM files WHERE root_id = ? AND status != 'missing'", (root_id,))[0])
 
     def file(self, file_id: int) -> FileRecord | None:
         row = self._one(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.id = ?", (file_id,))
