@@ -14,7 +14,7 @@ from indexer import BACKFILL, INDEX, IndexControl, Indexer, IndexerConfig, Pipel
 from photosearch.encoders.base import Encoder
 from photosearch.images import TruncatedImage
 from photosearch.store import FileStatus, Store, wall_clock_seconds
-from tests.index_helpers import all_files, make_photos, spy_on, status_of, tiny_encoder, wait_until
+from tests.index_helpers import make_photos, spy_on, status_of, tiny_encoder, wait_until
 from tests.photo_tree import make_textured_jpeg, make_tree, make_truncated
 
 
