@@ -90,12 +90,20 @@ def open_store(args: argparse.Namespace):
     return Store.open(Path(args.db).expanduser() if args.db else None)
 
 
-def model_for_library(args: argparse.Namespace, store) -> str:
-    """Without --model, use the model the library was last indexed with, so search just works."""
+def model_for_library(args: argparse.Namespace, store, *, complete: bool = False) -> str:
+    """Without --model, use the model the library was last indexed with, so search just works.
+
+    With `complete`, prefer the newest model that has embedded every photo: while `index --model NEW`
+    backfills, searches keep using the old model and see the whole library."""
     if args.model:
         return args.model
-    specs = [m.spec for m in store.models() if m.spec]
-    return specs[-1] if specs else DEFAULT_MODEL
+    models = [m for m in store.models() if m.spec]
+    if not models:
+        return DEFAULT_MODEL
+    if complete:
+        done = [m for m in models if not store.missing_embeddings(m.model_id, limit=1)]
+        return (done or models)[-1].spec
+    return models[-1].spec
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -147,7 +155,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         file_types=tuple(t for t in (args.type or "").split(",") if t),
     )
     with open_store(args) as store:
-        args.model = model_for_library(args, store)
+        args.model = model_for_library(args, store, complete=True)
         searcher = Searcher(store, _encoder(args))
         results = searcher.search(
             " ".join(args.query) if args.query else None, image=args.image, k=args.k, filters=filters,
@@ -204,7 +212,7 @@ def cmd_duplicates(args: argparse.Namespace) -> int:
     from photosearch.duplicates import duplicate_groups
 
     with open_store(args) as store:
-        args.model = model_for_library(args, store)
+        args.model = model_for_library(args, store, complete=True)
         known = next((m for m in store.models() if m.spec == args.model), None)
         model_id = known.model_id if known else _encoder(args).model_id  # towers load lazily: cheap
         groups = duplicate_groups(store, model_id, threshold=args.threshold)

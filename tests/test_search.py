@@ -170,3 +170,26 @@ def test_taken_at_is_the_cameras_clock_whatever_the_machine_time_zone(tmp_path, 
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_cli_search_stays_on_the_complete_model_while_another_backfills(tmp_path, capsys):
+    photos = tmp_path / "Pictures"
+    make_photos(photos, 4)
+    old, new = tiny_encoder(tmp_path, seed=0), tiny_encoder(tmp_path, seed=1)
+    spec_old, spec_new = (f"longclip:{tmp_path / f'tiny_longclip_{i}.pt'}" for i in (0, 1))
+    db = str(tmp_path / "switch.db")
+    main(["add", str(photos), "--db", db])
+    main(["index", "--db", db, "--model", spec_old])
+    with Store.open(db) as store:  # a backfill of the new model has started: one photo embedded so far
+        store.register_model(new.model_id, new.dim, spec_new)
+        job = store.missing_embeddings(new.model_id, limit=1)[0]
+        store.add_embeddings(new.model_id, [(job.key, new.encode_images([Image.open(job.path).convert("RGB")])[0])])
+    capsys.readouterr()
+    main(["search", "--db", db, "--json", "red"])
+    during = json.loads(capsys.readouterr().out)
+    assert during["model_id"] == old.model_id and len(during["results"]) == 4
+    main(["index", "--db", db])  # without --model: continues the newest model's backfill
+    capsys.readouterr()
+    main(["search", "--db", db, "--json", "red"])
+    after = json.loads(capsys.readouterr().out)
+    assert after["model_id"] == new.model_id and len(after["results"]) == 4
