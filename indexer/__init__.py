@@ -13,68 +13,30 @@ give the UI its own `Store` on the same file for searching. Nothing here imports
 """
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass
+import importlib
+from typing import Any
 
-from photosearch.encoders.base import Encoder
-from photosearch.store import Root, Store
-
-from indexer.control import BACKFILL, INDEX, SCAN, IndexControl, Progress, ProgressCallback
-from indexer.pipeline import Pipeline, PipelineConfig, RunResult
-from indexer.scan import ScanConfig, ScanResult, scan_roots
-from indexer.watch import WatchConfig, Watcher
-
-
-@dataclass(frozen=True)
-class IndexerConfig:
-    scan: ScanConfig = ScanConfig()
-    pipeline: PipelineConfig = PipelineConfig()
-    watch: WatchConfig = WatchConfig()
-
-
-class Indexer:
-    def __init__(self, store: Store, encoder: Encoder, config: IndexerConfig = IndexerConfig()) -> None:
-        self.store = store
-        self.encoder = encoder
-        self.config = config
-        self.pipeline = Pipeline(store, encoder, config.pipeline)
-
-    def scan(
-        self, roots: list[Root] | None = None, progress: ProgressCallback | None = None,
-        control: IndexControl | None = None,
-    ) -> list[ScanResult]:
-        """Reconcile the given roots (default all) with the disk; new and changed files become pending."""
-        return scan_roots(self.store, roots, self.config.scan, progress, control)
-
-    def run(self, progress: ProgressCallback | None = None, control: IndexControl | None = None) -> RunResult:
-        """Index pending files and backfill the encoder's model for files indexed with other models."""
-        return self.pipeline.run(progress, control)
-
-    def index(
-        self, progress: ProgressCallback | None = None, control: IndexControl | None = None
-    ) -> tuple[list[ScanResult], RunResult]:
-        """`scan()` then `run()`: what `photosearch index` does."""
-        control = control or IndexControl()
-        scans = self.scan(progress=progress, control=control)
-        return scans, self.run(progress, control)
-
-    def watch(self, stop_event: threading.Event, progress: ProgressCallback | None = None) -> None:
-        """Catch up (scan + run), then follow file system events until `stop_event` is set."""
-        Watcher(self.store, self.pipeline, self.config.scan, self.config.watch).run(stop_event, progress)
+# Re-exported lazily (PEP 562): `photosearch --help` imports `indexer.cli` through an entry point, and an
+# eager import here would load the pipeline and torch for every command.
+_EXPORTS = {
+    "Indexer": "indexer.core",
+    "IndexerConfig": "indexer.core",
+    "BACKFILL": "indexer.control",
+    "INDEX": "indexer.control",
+    "SCAN": "indexer.control",
+    "IndexControl": "indexer.control",
+    "Progress": "indexer.control",
+    "ProgressCallback": "indexer.control",
+    "PipelineConfig": "indexer.pipeline",
+    "RunResult": "indexer.pipeline",
+    "ScanConfig": "indexer.scan",
+    "ScanResult": "indexer.scan",
+    "WatchConfig": "indexer.watch",
+}
+__all__ = sorted(_EXPORTS)
 
 
-__all__ = [
-    "BACKFILL",
-    "INDEX",
-    "SCAN",
-    "IndexControl",
-    "Indexer",
-    "IndexerConfig",
-    "PipelineConfig",
-    "Progress",
-    "ProgressCallback",
-    "RunResult",
-    "ScanConfig",
-    "ScanResult",
-    "WatchConfig",
-]
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'indexer' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

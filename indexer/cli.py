@@ -6,16 +6,17 @@ import argparse
 import signal
 import sys
 import threading
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from indexer import Indexer, IndexerConfig, PipelineConfig, Progress
+if TYPE_CHECKING:  # the indexer (and torch) load when a command runs, not when `photosearch --help` builds
+    from indexer import Indexer, Progress
 
 
-def _tqdm_progress() -> tuple[Callable[[Progress], None], Callable[[], None]]:
-    """One tqdm bar per phase; returns (callback, close)."""
+def _tqdm_progress() -> tuple[Callable[["Progress"], None], Callable[[], None]]:
+    """One tqdm bar per phase of each run (the watcher starts many runs); returns (callback, close)."""
     from tqdm import tqdm
 
-    state: dict[str, object] = {"phase": None, "bar": None}
+    state: dict[str, object] = {"phase": None, "bar": None, "done": 0}
     lock = threading.Lock()
 
     def close() -> None:
@@ -23,23 +24,27 @@ def _tqdm_progress() -> tuple[Callable[[Progress], None], Callable[[], None]]:
             state["bar"].close()  # type: ignore[attr-defined]
             state["bar"] = None
 
-    def callback(p: Progress) -> None:
+    def callback(p: "Progress") -> None:
         with lock:
-            if p.phase != state["phase"]:
+            if p.phase != state["phase"] or p.done < state["done"]:  # a new phase, or a new run
                 close()
                 state["phase"] = p.phase
-                state["bar"] = tqdm(total=p.total or None, desc=p.phase, unit="photo", dynamic_ncols=True)
+                state["bar"] = tqdm(total=p.total or None, desc=p.phase, unit="photo", dynamic_ncols=True,
+                                    bar_format="{desc}: {percentage:3.0f}%|{bar}| {n_fmt}/{total_fmt} [{elapsed}{postfix}]")
+            state["done"] = p.done
             bar = state["bar"]
             if p.total and bar.total != p.total:
                 bar.total = p.total
-            bar.n = p.done
-            bar.set_postfix(failed=p.failed, refresh=False)
-            bar.refresh()
+            bar.update(p.done - bar.n)
+            # The indexer's own rate and ETA leave out paused time and model loading; tqdm's would not.
+            eta = f", ETA {int(p.eta_s) // 60}:{int(p.eta_s) % 60:02d}" if p.eta_s is not None else ""
+            bar.set_postfix_str(f"{p.photos_per_s:.1f} photos/s{eta}, {p.failed} failed", refresh=True)
 
     return callback, close
 
 
-def _indexer(args: argparse.Namespace, store) -> Indexer:
+def _indexer(args: argparse.Namespace, store) -> "Indexer":
+    from indexer import Indexer, IndexerConfig, PipelineConfig
     from photosearch.cli import _encoder, model_for_library
 
     args.model = model_for_library(args, store)

@@ -199,8 +199,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     print("files: " + (", ".join(f"{getattr(k, 'value', k)} {v}" for k, v in sorted(
         counts.by_status.items(), key=lambda kv: str(kv[0]))) or "none"))
     for m in models:
-        print(f"model {m.spec or m.model_id}: {counts.embedded_by_model.get(m.model_id, 0)} photos embedded"
-              f" ({m.model_id})")
+        print(f"model {m.spec or m.model_id}: {counts.embedded_by_model.get(m.model_id, 0)} distinct images "
+              f"embedded (copies share one) ({m.model_id})")
     if errors:
         print(f"errors (first {len(errors)}):")
         for e in errors:

@@ -13,10 +13,10 @@ import json
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from photosearch.encoders.base import Encoder
-from photosearch.encoders.device import resolve_device
+if TYPE_CHECKING:  # torch loads only when an encoder is made, so `photosearch --help` stays instant
+    from photosearch.encoders.base import Encoder
 
 MANIFEST = "photosearch-model.json"
 DEFAULT_MODEL = "llm2clip-1b"
@@ -140,8 +140,10 @@ def write_manifest(folder: Path, kind: str, **files: str) -> Path:
     return path
 
 
-def create_encoder(spec: str = DEFAULT_MODEL, device: str | None = None, progress=None, cancel=None) -> Encoder:
+def create_encoder(spec: str = DEFAULT_MODEL, device: str | None = None, progress=None, cancel=None) -> "Encoder":
     """The one way to get an encoder from a spec string."""
+    from photosearch.encoders.device import resolve_device
+
     kind, kwargs = resolve_spec(spec, progress=progress, cancel=cancel)
     plan = resolve_device(device)
     if kind == "longclip":

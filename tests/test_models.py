@@ -140,3 +140,16 @@ def test_cli_models_list_names_every_preset(capsys):
     out = capsys.readouterr().out
     for name in ("llm2clip-1b", "llm2clip-8b", "longclip-l", "longclip-b", "openclip-xlmr-b32"):
         assert name in out
+
+
+def test_cli_help_and_status_do_not_load_torch(tmp_path):
+    """`photosearch --help` / `status` answer instantly: torch (~2 s to import) loads only with a model."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from photosearch.cli import build_parser, main; build_parser();"
+        f" main(['status', '--db', {str(tmp_path / 'x.db')!r}]);"
+        " sys.exit(1 if 'torch' in sys.modules else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
