@@ -155,6 +155,9 @@ def cmd_search(args: argparse.Namespace) -> int:
         file_types=tuple(t for t in (args.type or "").split(",") if t),
     )
     with open_store(args) as store:
+        if not store.models():
+            print("error: nothing is indexed yet: `photosearch add FOLDER`, then `photosearch index`", file=sys.stderr)
+            return 2
         args.model = model_for_library(args, store, complete=True)
         searcher = Searcher(store, _encoder(args))
         results = searcher.search(

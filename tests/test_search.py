@@ -193,3 +193,8 @@ def test_cli_search_stays_on_the_complete_model_while_another_backfills(tmp_path
     main(["search", "--db", db, "--json", "red"])
     after = json.loads(capsys.readouterr().out)
     assert after["model_id"] == new.model_id and len(after["results"]) == 4
+
+
+def test_cli_search_before_indexing_says_what_to_do(tmp_path, capsys):
+    assert main(["search", "--db", str(tmp_path / "empty.db"), "a red bicycle"]) == 2
+    assert "nothing is indexed yet" in capsys.readouterr().err
