@@ -94,7 +94,7 @@ def resolve_spec(spec: str, progress=None, cancel=None) -> tuple[str, dict[str, 
         vision, llm = _split_pair(rest)
         return "llm2clip", {"vision": vision, "llm": llm}
     if sep and kind == "openclip":
-        name, at, pretrained = rest.rpartition("@") if "@" in rest else (rest, "", "")
+        name, _, pretrained = rest.rpartition("@") if "@" in rest else (rest, "", "")
         return "openclip", {"name": name, "pretrained": pretrained or None}
 
     path = Path(spec).expanduser()
