@@ -614,6 +614,14 @@ def _build_metadata(im: Image.Image, exif: Image.Exif | None, st: os.stat_result
     original = im.info.get("original_orientation")  # pillow-heif applied it and reset the tag to 1
     if isinstance(original, int) and 1 <= original <= 8:
         orientation = original
+    fmt = "JPEG" if im.format == "MPO" else (im.format or "unknown")  # MPO: a JPEG with extra frames
+    return _metadata(width, height, orientation, fmt, exif, st)
+
+
+def _metadata(
+    width: int, height: int, orientation: int, fmt: str, exif: Image.Exif | None, st: os.stat_result
+) -> ImageMetadata:
+    """The EXIF-derived fields (date, camera, GPS) are read the same way for every format, RAW included."""
     taken_at, source, utc_offset = _taken_at(exif, st)
     make, model = _camera(exif)
     lat, lon = _gps(exif)
@@ -621,7 +629,7 @@ def _build_metadata(im: Image.Image, exif: Image.Exif | None, st: os.stat_result
         width=width,
         height=height,
         orientation=orientation,
-        format="JPEG" if im.format == "MPO" else (im.format or "unknown"),  # MPO: a JPEG with extra frames
+        format=fmt,
         taken_at=taken_at,
         taken_at_source=source,
         utc_offset_s=utc_offset,
@@ -898,23 +906,7 @@ def _raw_metadata_from(raw: object, path: str, st: os.stat_result, max_pixels: i
     orientation = _LIBRAW_FLIP_TO_EXIF.get(flip, 1)
     if orientation in (6, 8):
         w, h = h, w
-    exif = _raw_exif(path)
-    taken_at, source, utc_offset = _taken_at(exif, st)
-    make, model = _camera(exif)
-    lat, lon = _gps(exif)
-    return ImageMetadata(
-        width=w,
-        height=h,
-        orientation=orientation,
-        format="RAW",
-        taken_at=taken_at,
-        taken_at_source=source,
-        utc_offset_s=utc_offset,
-        camera_make=make,
-        camera_model=model,
-        gps_lat=lat,
-        gps_lon=lon,
-    )
+    return _metadata(w, h, orientation, "RAW", _raw_exif(path), st)
 
 
 def _raw_metadata(path: str, st: os.stat_result, max_pixels: int | None) -> ImageMetadata:

@@ -5,7 +5,6 @@ import threading
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -16,18 +15,6 @@ from photosearch.images import TruncatedImage
 from photosearch.store import FileStatus, Store, wall_clock_seconds
 from tests.index_helpers import make_photos, spy_on, status_of, tiny_encoder, wait_until
 from tests.photo_tree import make_textured_jpeg, make_tree, make_truncated
-
-
-@pytest.fixture(scope="module")
-def encoder(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
-    return tiny_encoder(tmp_path_factory.mktemp("model"))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / "lib.db")
-    yield s
-    s.close()
 
 
 def _indexer(store: Store, encoder: Encoder, batch_size: int = 8) -> Indexer:

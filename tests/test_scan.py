@@ -4,7 +4,6 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -31,18 +30,6 @@ SKIPPED = [
     "private/secret.jpg",  # the root's excluded subfolder
     "private/deeper/also.jpg",
 ]
-
-
-@pytest.fixture(scope="module")
-def encoder(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
-    return tiny_encoder(tmp_path_factory.mktemp("model"))
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / "lib.db")
-    yield s
-    s.close()
 
 
 def _indexer(store: Store, encoder: Encoder) -> Indexer:

@@ -8,7 +8,6 @@ import sys
 import textwrap
 import time
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 import pytest
@@ -30,13 +29,6 @@ import photosearch.store.connect as connect_mod
 from photosearch.store.vectors import VectorIndex, table_name_for
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store.open(tmp_path / "lib.db")
-    yield s
-    s.close()
 
 
 def _unit(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:

@@ -22,7 +22,7 @@ from indexer.mounts import fs_type, is_network_fs
 from photosearch.encoders.base import Encoder
 from photosearch.hashing import quick_hash
 from photosearch.store import FileStatus, Store
-from tests.index_helpers import EncodeSpy, make_photos, spy_on, status_of, tiny_encoder, wait_until
+from tests.index_helpers import EncodeSpy, make_photos, spy_on, status_of, wait_until
 from tests.photo_tree import make_photo
 from watchdog.observers.polling import PollingObserver
 
@@ -30,11 +30,6 @@ QUIET_S = 0.3
 
 # watchdog's own complaint when it re-registers watches after a directory move; harmless here
 pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
-
-
-@pytest.fixture(scope="module")
-def encoder(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
-    return tiny_encoder(tmp_path_factory.mktemp("model"))
 
 
 @dataclass

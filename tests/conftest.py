@@ -1,0 +1,24 @@
+"""Fixtures shared by the store and indexer tests. A module's own fixture of the same name wins."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from photosearch.encoders.base import Encoder
+from photosearch.store import Store
+from tests.index_helpers import tiny_encoder
+
+
+@pytest.fixture(scope="module")
+def encoder(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
+    """A real (random) tiny Long-CLIP, built once per test module."""
+    return tiny_encoder(tmp_path_factory.mktemp("model"))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    s = Store.open(tmp_path / "lib.db")
+    yield s
+    s.close()
