@@ -1,7 +1,7 @@
 """A tiny LLM2CLIP EVA02 checkpoint in the released `.pt` layout, with random weights.
 
-The released file is the flat `state_dict()` of the reference `CustomCLIP` (the model card loads it with a
-strict `model.load_state_dict(torch.load(...))`), so it holds, in this order: `logit_scale`; `visual.*` (the
+The released file is the flat `state_dict()` of the reference `CustomCLIP` (the model card loads the whole
+file with a strict `model.load_state_dict`), so it holds, in this order: `logit_scale`; `visual.*` (the
 EVA02 ViT, including the RoPE tables the reference registers as buffers: once as `visual.rope.freqs_*` and
 again under every `visual.blocks.N.attn.rope.*`, since the module is shared); `text.text_adaptor.*`.
 
