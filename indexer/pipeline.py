@@ -55,9 +55,9 @@ import numpy as np
 from photosearch.encoders.base import Encoder
 from photosearch.hashing import quick_hash
 from photosearch.images import ImageError, TruncatedImage, UnreadableFile, load_image, read_metadata
+from photosearch.progress import Control, Phase, Progress, ProgressCallback, RateMeter
 from photosearch.store import PhotoMeta, Store
 
-from indexer.control import BACKFILL, INDEX, IndexControl, Progress, ProgressCallback, RateMeter
 from indexer.files import stat_key
 from indexer.meta import to_photo_meta
 
@@ -113,7 +113,8 @@ class RunResult:
     failed: int = 0
     skipped: int = 0
     cancelled: bool = False
-    elapsed_s: float = 0.0
+    elapsed_s: float = 0.0  # the whole run, model loading included
+    photos_per_s: float | None = None  # what the last progress report said: decoding to writing, pauses left out
 
 
 def plan_jobs(store: Store, model_id: str) -> list[Job]:
@@ -185,13 +186,13 @@ class Pipeline:
         self.encoder = encoder
         self.config = config
 
-    def run(self, progress: ProgressCallback | None = None, control: IndexControl | None = None) -> RunResult:
+    def run(self, progress: ProgressCallback | None = None, control: Control | None = None) -> RunResult:
         """Index pending files and backfill this model; returns when done or cancelled.
 
         The Store must not be used by anyone else while this runs (its writer thread owns it);
         other processes and other `Store`s on the same file can read and search meanwhile.
         """
-        control = control or IndexControl()
+        control = control or Control()
         started = time.monotonic()
         spec = self.config.model_spec or self.encoder.spec
         model = self.store.register_model(self.encoder.model_id, self.encoder.dim, spec)
@@ -200,10 +201,10 @@ class Pipeline:
         if not jobs or control.cancelled:
             result.cancelled = control.cancelled
             if progress:
-                progress(Progress(INDEX, 0, len(jobs)))
+                progress(Progress(Phase.INDEX, 0, len(jobs)))
             return result
-        target = self.encoder.vision.image_size
-        transform = self.encoder.image_transform
+        target = self.encoder.image_size
+        transform = self.encoder.image_transform  # loads the vision tower (its own LOAD progress) before the clock
         writer = _Writer(self.store, model.model_id, result, control, progress)
         writer.start()
         try:
@@ -218,6 +219,7 @@ class Pipeline:
             writer.close()
         result.cancelled = control.cancelled and result.done < result.total
         result.elapsed_s = time.monotonic() - started
+        result.photos_per_s = writer.last.rate if writer.last else None
         log.info(
             "index run %s: %d indexed, %d vectors, %d failed, %d skipped of %d in %.1f s%s", model.model_id,
             result.indexed, result.embedded, result.failed, result.skipped, result.total, result.elapsed_s,
@@ -227,7 +229,7 @@ class Pipeline:
 
     def _decoded_batches(
         self, pool: ThreadPoolExecutor, jobs: list[Job], transform: Callable[[Any], Any], target: int,
-        control: IndexControl,
+        control: Control,
     ) -> Iterator[list[Prepared]]:
         """Decoded jobs in plan order, in batches; decoding stays `prefetch_batches` ahead."""
         size = self.config.batch_size
@@ -281,12 +283,13 @@ class _Writer(threading.Thread):
     """Owns the Store during a run: one transaction per batch, then a progress report."""
 
     def __init__(
-        self, store: Store, model_id: str, result: RunResult, control: IndexControl, progress: ProgressCallback | None
+        self, store: Store, model_id: str, result: RunResult, control: Control, progress: ProgressCallback | None
     ) -> None:
         super().__init__(name="photosearch-writer", daemon=True)
         self.store, self.model_id, self.result = store, model_id, result
         self.control, self.progress = control, progress
         self.meter = RateMeter(control)
+        self.last: Progress | None = None  # the latest report; the run's summary quotes its rate
         self.error: BaseException | None = None
         self._queue: queue.Queue[tuple[list[Prepared], dict[int, np.ndarray]] | None] = queue.Queue(maxsize=2)
 
@@ -357,10 +360,11 @@ class _Writer(threading.Thread):
         r.indexed += len(indexed)
         r.embedded += len(rows)
         r.done += len(batch)
+        last = batch[-1].job
+        phase = Phase.BACKFILL if last.backfill else Phase.INDEX
+        self.last = self.meter.snapshot(phase, r.done, r.total, failed=r.failed, current=last.path)
         if self.progress:
-            last = batch[-1].job
-            report = self.meter.snapshot(BACKFILL if last.backfill else INDEX, r.done, r.total, r.failed, last.path)
             try:
-                self.progress(report)
+                self.progress(self.last)
             except Exception:  # noqa: BLE001 - a broken progress display must not stop indexing
                 log.exception("progress callback failed")

@@ -18,9 +18,9 @@ import os
 from dataclasses import dataclass, field
 
 from photosearch.hashing import quick_hash
+from photosearch.progress import Control, Phase, ProgressCallback, RateMeter, Unit
 from photosearch.store import Root, Store
 
-from indexer.control import SCAN, IndexControl, Progress, ProgressCallback
 from indexer.files import needs_hash, record_file
 from indexer.walk import root_is_empty, root_reachable, walk_photos
 
@@ -49,10 +49,10 @@ def scan_roots(
     roots: list[Root] | None = None,
     config: ScanConfig = ScanConfig(),
     progress: ProgressCallback | None = None,
-    control: IndexControl | None = None,
+    control: Control | None = None,
 ) -> list[ScanResult]:
     """Scan each root (default: all of them); stops early, without sweeping, when cancelled."""
-    control = control or IndexControl()
+    control = control or Control()
     results: list[ScanResult] = []
     for root in store.roots() if roots is None else roots:
         if control.cancelled:
@@ -74,9 +74,9 @@ def scan_root(
     root: Root,
     config: ScanConfig = ScanConfig(),
     progress: ProgressCallback | None = None,
-    control: IndexControl | None = None,
+    control: Control | None = None,
 ) -> ScanResult:
-    control = control or IndexControl()
+    control = control or Control()
     result = ScanResult(root)
     if not root_available(store, root):
         log.warning("root %s is missing, unreadable or empty (unmounted?): keeping its entries", root.path)
@@ -88,6 +88,7 @@ def scan_root(
         result.errors.append(f"{e.filename}: {e.strerror or e}")
 
     scan_id = store.begin_scan(root.id)
+    meter = RateMeter(control)
     seen_ids: list[int] = []
     to_record: list[tuple[str, os.stat_result, str | None]] = []
     cancelled = False
@@ -114,7 +115,8 @@ def scan_root(
             if len(seen_ids) + len(to_record) >= config.chunk:
                 _commit(store, root.id, scan_id, seen_ids, to_record)
                 if progress:
-                    progress(Progress(SCAN, result.seen, 0, len(result.errors), current_path=path))
+                    progress(meter.snapshot(Phase.SCAN, result.seen, 0, unit=Unit.FILES, failed=len(result.errors),
+                                            current=path))
         _commit(store, root.id, scan_id, seen_ids, to_record)
     except BaseException:
         store.finish_scan(scan_id, ok=False)
@@ -122,7 +124,7 @@ def scan_root(
     result.complete = not cancelled and not result.errors
     result.missing = store.finish_scan(scan_id, ok=result.complete)
     if progress:
-        progress(Progress(SCAN, result.seen, result.seen, len(result.errors)))
+        progress(meter.snapshot(Phase.SCAN, result.seen, result.seen, unit=Unit.FILES, failed=len(result.errors)))
     log.info(
         "scanned %s: %d files, %d unchanged, %d hashed, %d now missing%s", root.path, result.seen,
         result.unchanged, result.hashed, result.missing, "" if result.complete else " (incomplete: no sweep)",

@@ -31,13 +31,13 @@ from dataclasses import dataclass
 from typing import Callable
 
 from photosearch.hashing import quick_hash
+from photosearch.progress import Control, ProgressCallback
 from photosearch.store import Root, Store
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
-from indexer.control import IndexControl, ProgressCallback
 from indexer.debounce import Debouncer
 from indexer.files import move_file, needs_hash, record_file
 from indexer.mounts import on_network_mount
@@ -93,7 +93,7 @@ class Watcher:
 
     def run(self, stop_event: threading.Event, progress: ProgressCallback | None = None) -> None:
         """Watch every root until `stop_event` is set; a long index run in progress is cancelled then."""
-        control = IndexControl(cancel_event=stop_event)
+        control = Control(cancel_event=stop_event)
         cfg = self.config
         try:
             self._refresh_roots()
@@ -140,7 +140,7 @@ class Watcher:
             except queue.Empty:
                 return
 
-    def _reconcile(self, roots: list[Root] | None, progress: ProgressCallback | None, control: IndexControl) -> None:
+    def _reconcile(self, roots: list[Root] | None, progress: ProgressCallback | None, control: Control) -> None:
         scan_roots(self.store, roots, self.scan_config, progress, control)
         if not control.cancelled:
             self.pipeline.run(progress, control)

@@ -17,7 +17,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, cast
+from typing import Any, cast
 
 import httpx2
 from huggingface_hub import (
@@ -41,15 +41,21 @@ from huggingface_hub.errors import (
 from huggingface_hub.file_download import REGEX_COMMIT_HASH, repo_folder_name
 from huggingface_hub.utils import filter_repo_objects
 
+from photosearch.errors import (
+    DownloadCancelled,
+    DownloadError,
+    HubUnreachable,
+    ModelNotAvailable,
+    NotOnHub,
+)
+from photosearch.progress import Control, Phase, Progress, ProgressCallback, Unit
+
 __all__ = [
     "DownloadCancelled",
     "DownloadError",
-    "DownloadProgress",
     "HubFiles",
     "ModelNotAvailable",
-    "ProgressCallback",
     "ensure_downloaded",
-    "tqdm_progress",
 ]
 
 # The Hub client's shared httpx2 session has no timeout at all: a stalled metadata call would hang forever.
@@ -77,45 +83,11 @@ class HubFiles:
         return [*self.files, *(f"files matching {p!r}" for p in self.patterns)]
 
 
-@dataclass
-class DownloadProgress:
-    """One snapshot of progress; a fresh object per report so a GUI may queue it across threads."""
-
-    done_bytes: int
-    total_bytes: int
-    current_file: str
-    files_done: int
-    files_total: int
-
-
-ProgressCallback = Callable[[DownloadProgress], None]
-
-
-class DownloadError(Exception):
-    """Common base so a GUI can catch every expected download failure in one place."""
-
-
-class ModelNotAvailable(DownloadError):
-    """The model is not (fully) in the local cache and the Hub cannot provide it right now."""
-
-    def __init__(
-        self, message: str, *, repo_id: str = "", revision: str = "", missing: tuple[str, ...] = ()
-    ) -> None:
-        super().__init__(message)
-        self.repo_id = repo_id
-        self.revision = revision
-        self.missing = missing
-
-
-class DownloadCancelled(DownloadError):
-    """The caller's cancel event was set; finished files stay cached, the partial one is deleted."""
-
-
 def ensure_downloaded(
     spec: HubFiles,
     progress: ProgressCallback | None = None,
     cache_dir: str | None = None,
-    cancel: threading.Event | None = None,
+    control: Control | None = None,
     *,
     name: str | None = None,
     endpoint: str | None = None,
@@ -131,19 +103,19 @@ def ensure_downloaded(
     local = _find_local(spec, cache, storage)
     if local.complete:
         return local.snapshot
-    _raise_if_cancelled(cancel)
+    _raise_if_cancelled(control)
     if is_offline_mode():
         raise _unavailable(spec, name, local.missing, "offline mode is on (HF_HUB_OFFLINE=1)")
 
     plan = _plan(spec, storage, name, local.missing, endpoint)
-    tracker = _Tracker(progress, cancel, plan)
+    tracker = _Tracker(progress, control, plan)
     tracker.report()  # total size before the first byte
-    stop_watch = _start_cancel_watch(cancel, tracker)
+    stop_watch = _start_cancel_watch(control, tracker)
     try:
         for path, size in plan.files:
             if (plan.snapshot / path).is_file():
                 continue
-            _raise_if_cancelled(cancel)
+            _raise_if_cancelled(control)
             tracker.begin(path)
             _download_one(spec, plan, path, cache, endpoint, tracker, name)
             tracker.finish(size)
@@ -243,8 +215,8 @@ def _plan(spec: HubFiles, storage: Path, name: str | None, missing: list[str], e
             raise
         raise translated from exc
     if info.sha is None or info.siblings is None:
-        raise ModelNotAvailable(
-            f"The Hub gave no file list for {spec.repo_id} @ {spec.revision}.", repo_id=spec.repo_id,
+        raise NotOnHub(
+            f"the Hub gave no file list for {spec.repo_id} @ {spec.revision}", repo_id=spec.repo_id,
             revision=spec.revision, missing=tuple(missing),
         )
     by_path = {s.rfilename: s for s in info.siblings}
@@ -254,9 +226,9 @@ def _plan(spec: HubFiles, storage: Path, name: str | None, missing: list[str], e
         wanted |= set(filter_repo_objects(list(by_path), allow_patterns=list(spec.patterns)))
     if absent or not wanted:
         what = ", ".join(absent) if absent else ", ".join(spec.describe_wanted())
-        raise ModelNotAvailable(
-            f"{spec.repo_id} @ {spec.revision} on the Hub does not contain: {what}. The model definition may be out of "
-            "date; updating PhotoSearch should fix it.",
+        raise NotOnHub(
+            f"{spec.repo_id} @ {spec.revision} on the Hub does not contain: {what}; the model definition may be out "
+            "of date (updating PhotoSearch should fix it)",
             repo_id=spec.repo_id, revision=spec.revision, missing=tuple(absent or spec.describe_wanted()),
         )
     _write_ref(storage, spec.revision, info.sha)
@@ -274,13 +246,13 @@ def _size(sibling: Any) -> int:
 
 
 # -- errors -------------------------------------------------------------------------------------------------------
-def _unavailable(spec: HubFiles, name: str | None, missing: list[str], reason: str) -> ModelNotAvailable:
-    command = f"photosearch models download {name}" if name else "photosearch models download <model name>"
-    return ModelNotAvailable(
-        f"Model files are not in the local cache and cannot be downloaded: {reason}.\n"
-        f"  repository: {spec.repo_id} @ {spec.revision}\n"
-        f"  missing: {', '.join(missing) or '(unknown)'}\n"
-        f"Connect to the internet and run `{command}`.",
+def _unavailable(spec: HubFiles, name: str | None, missing: list[str], reason: str) -> HubUnreachable:
+    """One line: what is missing, why it cannot be fetched, what to do (the app reads the fields instead)."""
+    todo = f"run `photosearch models download {name}`" if name else "try again"
+    return HubUnreachable(
+        f"model files are not in the local cache and cannot be downloaded: {reason}; missing "
+        f"{', '.join(missing) or '(unknown)'} from {spec.repo_id} @ {spec.revision[:12]}. "
+        f"Connect to the internet and {todo}",
         repo_id=spec.repo_id, revision=spec.revision, missing=tuple(missing),
     )
 
@@ -295,33 +267,37 @@ def _translate(exc: Exception, spec: HubFiles, name: str | None, missing: list[s
     if isinstance(exc, (GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError)):
         gated = " (gated: accept its terms on the model page, then `hf auth login`)"
         hint = gated if isinstance(exc, GatedRepoError) else ""
-        return ModelNotAvailable(
-            f"The Hub has no accessible {spec.repo_id} @ {spec.revision}{hint}: {exc}", repo_id=spec.repo_id,
+        return NotOnHub(
+            f"the Hub has no accessible {spec.repo_id} @ {spec.revision}{hint}: {_first_line(exc)}", repo_id=spec.repo_id,
             revision=spec.revision, missing=tuple(missing),
         )
     if isinstance(exc, HfHubHTTPError):
         status = exc.response.status_code if exc.response is not None else "?"
         if status == 401 or status == 403:
-            return ModelNotAvailable(
-                f"The Hub refused access to {spec.repo_id} (HTTP {status}); log in with `hf auth login`.",
+            return NotOnHub(
+                f"the Hub refused access to {spec.repo_id} (HTTP {status}); log in with `hf auth login`",
                 repo_id=spec.repo_id, revision=spec.revision, missing=tuple(missing),
             )
         return _unavailable(spec, name, missing, f"the Hugging Face Hub answered HTTP {status}")
     return None
 
 
-def _raise_if_cancelled(cancel: threading.Event | None) -> None:
-    if cancel is not None and cancel.is_set():
+def _first_line(exc: BaseException) -> str:
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
+
+
+def _raise_if_cancelled(control: Control | None) -> None:
+    if control is not None and control.cancelled:
         raise DownloadCancelled("download cancelled")
 
 
 # -- downloading + progress ---------------------------------------------------------------------------------------
 class _Tracker:
-    """Turns per-chunk updates from huggingface_hub into whole-download DownloadProgress reports."""
+    """Turns per-chunk updates from huggingface_hub into whole-download `Progress` reports (bytes)."""
 
-    def __init__(self, callback: ProgressCallback | None, cancel: threading.Event | None, plan: _Plan) -> None:
+    def __init__(self, callback: ProgressCallback | None, control: Control | None, plan: _Plan) -> None:
         self._callback = callback
-        self.cancel = cancel
+        self.control = control
         self._lock = threading.Lock()
         self._owner = threading.get_ident()
         cached = [(p, s) for p, s in plan.files if (plan.snapshot / p).is_file()]
@@ -337,7 +313,10 @@ class _Tracker:
         if self._callback is None:
             return
         with self._lock:  # a consistent snapshot even while hf_xet's thread is adding bytes
-            snapshot = DownloadProgress(self.done, self.total, self.current, self.files_done, self.files_total)
+            snapshot = Progress(
+                Phase.DOWNLOAD, self.done, self.total, Unit.BYTES, current=self.current,
+                items_done=self.files_done, items_total=self.files_total,
+            )
         self._callback(snapshot)
 
     def begin(self, path: str) -> None:
@@ -352,7 +331,7 @@ class _Tracker:
         # Raising only works on the downloading thread (http_get's loop). hf_xet calls from its own progress thread
         # and merely logs exceptions; the watcher thread aborts Xet transfers instead.
         if threading.get_ident() == self._owner:
-            _raise_if_cancelled(self.cancel)
+            _raise_if_cancelled(self.control)
 
     def finish(self, size: int) -> None:
         with self._lock:
@@ -422,7 +401,7 @@ def _download_one(
     except DownloadError:
         raise
     except Exception as exc:
-        if tracker.cancel is not None and tracker.cancel.is_set():  # e.g. the Xet abort surfaced as its own error
+        if tracker.control is not None and tracker.control.cancelled:  # e.g. the Xet abort surfaced as its own error
             raise DownloadCancelled("download cancelled") from exc
         left = [p for p, _ in plan.files if not (plan.snapshot / p).is_file()]
         translated = _translate(exc, spec, name, left)
@@ -431,19 +410,19 @@ def _download_one(
         raise translated from exc
 
 
-def _start_cancel_watch(cancel: threading.Event | None, tracker: _Tracker) -> threading.Event:
+def _start_cancel_watch(control: Control | None, tracker: _Tracker) -> threading.Event:
     """Cancel Xet transfers, which ignore exceptions raised from their progress callback.
 
     huggingface_hub 2.4 offers no per-download handle, only `abort_xet_session()` (what it runs on Ctrl-C): it stops
     every Xet transfer of this process, which here means only our own model download.
     """
     stop = threading.Event()
-    if cancel is None:
+    if control is None:
         return stop
 
     def watch() -> None:
         while not stop.is_set():
-            if cancel.wait(0.2):
+            if control.wait_cancelled(0.2):
                 if tracker.xet_active and not stop.is_set():
                     from huggingface_hub.utils._xet import abort_xet_session
 
@@ -452,30 +431,3 @@ def _start_cancel_watch(cancel: threading.Event | None, tracker: _Tracker) -> th
 
     threading.Thread(target=watch, name="photosearch-download-cancel", daemon=True).start()
     return stop
-
-
-# -- CLI adapter --------------------------------------------------------------------------------------------------
-def tqdm_progress(desc: str) -> ProgressCallback:
-    """One tqdm byte bar per download, created once the total is known; a new bar starts for the next download."""
-    from tqdm import tqdm
-
-    lock = threading.Lock()
-    state: dict[str, Any] = {"bar": None}
-
-    def on_progress(p: DownloadProgress) -> None:
-        with lock:
-            bar = state["bar"]
-            if bar is None or bar.total != p.total_bytes or p.done_bytes < bar.n:
-                if bar is not None:
-                    bar.close()
-                bar = state["bar"] = tqdm(
-                    total=p.total_bytes, initial=p.done_bytes, desc=desc, unit="B", unit_scale=True,
-                    unit_divisor=1024, dynamic_ncols=True,
-                )
-            bar.update(p.done_bytes - bar.n)
-            bar.set_postfix_str(f"{p.files_done}/{p.files_total} files", refresh=False)
-            if p.files_done == p.files_total:
-                bar.close()
-                state["bar"] = None
-
-    return on_progress

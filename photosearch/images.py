@@ -43,6 +43,8 @@ from typing import Literal
 
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
+from photosearch.errors import PhotoSearchError
+
 __all__ = [
     "SUPPORTED_EXTENSIONS",
     "RAW_EXTENSIONS",
@@ -84,7 +86,7 @@ _PIL_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "GIF", "BMP", "AVIF", "HEI
 # --------------------------------------------------------------------------- errors
 
 
-class ImageError(Exception):
+class ImageError(PhotoSearchError):
     """Base of everything `load_image`/`read_metadata` raise for a bad file.
 
     `reason` is a short human-readable sentence meant to be stored by the

@@ -53,7 +53,7 @@ ZYGOTE = textwrap.dedent(
         store.add_root(root)
         config = IndexerConfig(scan=ScanConfig(chunk=8), pipeline=PipelineConfig(batch_size=4, workers=2))
         ix = Indexer(store, load_longclip(ckpt), config)
-        ix.index(progress=lambda p: say(f"progress {p.phase} {p.done}"))
+        ix.index(progress=lambda p: say(f"progress {p.phase.value} {p.done}"))
         say("done")
 
     pending = b""

@@ -22,14 +22,8 @@ from huggingface_hub import constants
 from huggingface_hub.utils import _http as hf_http
 
 from photosearch import download
-from photosearch.download import (
-    DownloadCancelled,
-    DownloadProgress,
-    HubFiles,
-    ModelNotAvailable,
-    ensure_downloaded,
-    tqdm_progress,
-)
+from photosearch.download import DownloadCancelled, HubFiles, ModelNotAvailable, ensure_downloaded
+from photosearch.progress import Control, Phase, Progress, Unit
 
 REPO = "photosearch-test/tiny-ckpt"
 SHA = "0123456789abcdef0123456789abcdef01234567"
@@ -122,10 +116,30 @@ class FakeHub:
 @pytest.fixture
 def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     server = FakeHub(FILES)
+    _point_hub_client_at(server.url, tmp_path, monkeypatch)
+    yield server
+    server.stop()
+    hf_http.close_session()
+
+
+@pytest.fixture
+def dead_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A Hub address where nothing listens: what a machine without network sees (connection refused)."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{s.getsockname()[1]}"
+    _point_hub_client_at(url, tmp_path, monkeypatch)
+    yield url
+    hf_http.close_session()
+
+
+def _point_hub_client_at(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hf_home = tmp_path / "hf_home"
     # Environment for anything read lazily, constants for what huggingface_hub read at import time.
     for key, value in {
-        "HF_ENDPOINT": server.url,
+        "HF_ENDPOINT": url,
         "HF_HOME": str(hf_home),
         "HF_HUB_CACHE": str(tmp_path / "cache"),
         "HF_HUB_DISABLE_PROGRESS_BARS": "1",
@@ -135,8 +149,8 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     monkeypatch.delenv("HF_TOKEN", raising=False)
-    monkeypatch.setattr(constants, "ENDPOINT", server.url)
-    template = server.url + "/{repo_id}/resolve/{revision}/{filename}"
+    monkeypatch.setattr(constants, "ENDPOINT", url)
+    template = url + "/{repo_id}/resolve/{revision}/{filename}"
     monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
     monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(hf_home / "token"))
@@ -148,18 +162,15 @@ def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 5)
     monkeypatch.setattr(download, "METADATA_TIMEOUT_S", 5.0)
     hf_http.close_session()  # a fresh client, so it picks up NO_PROXY and no connection outlives the server
-    yield server
-    server.stop()
-    hf_http.close_session()
 
 
-def _recorder(hub: FakeHub) -> tuple[list[DownloadProgress], callable]:
-    reports: list[DownloadProgress] = []
+def _recorder(hub: FakeHub) -> tuple[list[Progress], callable]:
+    reports: list[Progress] = []
 
-    def on_progress(p: DownloadProgress) -> None:
+    def on_progress(p: Progress) -> None:
         reports.append(p)
         with hub.lock:
-            hub.events.append(("progress", f"{p.done_bytes}/{p.total_bytes}"))
+            hub.events.append(("progress", f"{p.done}/{p.total}"))
 
     return reports, on_progress
 
@@ -183,18 +194,19 @@ def test_total_first_then_byte_progress_without_tty(hub: FakeHub, tmp_path: Path
 
     # The first report carries the full size and comes before any file byte is requested.
     first = reports[0]
-    assert (first.done_bytes, first.total_bytes, first.files_done, first.files_total) == (0, WANTED_BYTES, 0, 3)
+    assert (first.done, first.total, first.items_done, first.items_total) == (0, WANTED_BYTES, 0, 3)
+    assert all(p.phase == Phase.DOWNLOAD and p.unit == Unit.BYTES for p in reports)
     kinds = [kind for kind, _ in hub.events]
     first_file_get = next(i for i, (k, p) in enumerate(hub.events) if k == "http GET" and "/resolve/" in p)
     assert kinds.index("progress") < first_file_get
-    assert all(p.total_bytes == WANTED_BYTES for p in reports)
+    assert all(p.total == WANTED_BYTES for p in reports)
 
     # Byte-level: many small increments (16 KiB chunks), monotonic, ending exactly at the total.
-    done = [p.done_bytes for p in reports]
+    done = [p.done for p in reports]
     assert done == sorted(done)
     assert len(reports) > 20
-    assert reports[-1].done_bytes == WANTED_BYTES and reports[-1].files_done == 3
-    assert {p.current_file for p in reports if p.current_file} == set(WANTED)
+    assert reports[-1].done == WANTED_BYTES and reports[-1].items_done == 3
+    assert {p.current for p in reports if p.current} == set(WANTED)
 
 
 def test_second_call_makes_no_request(hub: FakeHub, tmp_path: Path) -> None:
@@ -243,34 +255,34 @@ def test_unreachable_hub_with_partial_cache_names_only_missing_files(hub: FakeHu
 
 def test_unreachable_hub_after_listing_names_exact_shards(hub: FakeHub, tmp_path: Path) -> None:
     cache = str(tmp_path / "cache")
-    cancel = threading.Event()
+    cancel = Control()
     with pytest.raises(DownloadCancelled):
-        ensure_downloaded(SHARDS, cache_dir=cache, cancel=cancel, progress=_cancel_in(cancel, "model-00002"))
+        ensure_downloaded(SHARDS, cache_dir=cache, control=cancel, progress=_cancel_in(cancel, "model-00002"))
     hub.stop()
 
     with pytest.raises(ModelNotAvailable) as info:
         ensure_downloaded(SHARDS, cache_dir=cache)
     assert info.value.missing == ("model-00002-of-00002.safetensors",)
-    assert "photosearch models download <model name>" in str(info.value)
+    assert "try again" in str(info.value)  # no preset name to suggest a download command for
 
 
-def _cancel_in(cancel: threading.Event, prefix: str):
-    def on_progress(p: DownloadProgress) -> None:
-        if p.current_file.startswith(prefix) and p.done_bytes > 0 and p.files_done < p.files_total:
-            position = p.done_bytes - sum(len(FILES[f]) for f in WANTED if f < p.current_file)
+def _cancel_in(cancel: Control, prefix: str):
+    def on_progress(p: Progress) -> None:
+        if p.current.startswith(prefix) and p.done > 0 and p.items_done < p.items_total:
+            position = p.done - sum(len(FILES[f]) for f in WANTED if f < p.current)
             if position > 0:  # mid-file: some of its bytes have arrived
-                cancel.set()
+                cancel.cancel()
 
     return on_progress
 
 
 def test_cancel_mid_file_leaves_no_partial_then_resumes(hub: FakeHub, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    cancel = threading.Event()
+    cancel = Control()
     big = "model-00001-of-00002.safetensors"
     started = time.monotonic()
     with pytest.raises(DownloadCancelled):
-        ensure_downloaded(SHARDS, cache_dir=str(cache), cancel=cancel, progress=_cancel_in(cancel, big[:11]))
+        ensure_downloaded(SHARDS, cache_dir=str(cache), control=cancel, progress=_cancel_in(cancel, big[:11]))
     assert time.monotonic() - started < 5
     assert ("http GET", f"/{REPO}/resolve/{SHA}/{big}") in hub.events  # it really was mid-transfer
 
@@ -285,15 +297,15 @@ def test_cancel_mid_file_leaves_no_partial_then_resumes(hub: FakeHub, tmp_path: 
     reports, on_progress = _recorder(hub)
     folder = ensure_downloaded(SHARDS, cache_dir=str(cache), progress=on_progress)
     assert (folder / big).read_bytes() == FILES[big]
-    assert reports[0].done_bytes == len(FILES["config.json"]) and reports[0].files_done == 1
-    assert reports[-1].done_bytes == WANTED_BYTES
+    assert reports[0].done == len(FILES["config.json"]) and reports[0].items_done == 1
+    assert reports[-1].done == WANTED_BYTES
 
 
 def test_cancel_before_start_makes_no_request(hub: FakeHub, tmp_path: Path) -> None:
-    cancel = threading.Event()
-    cancel.set()
+    cancel = Control()
+    cancel.cancel()
     with pytest.raises(DownloadCancelled):
-        ensure_downloaded(SHARDS, cache_dir=str(tmp_path / "cache"), cancel=cancel)
+        ensure_downloaded(SHARDS, cache_dir=str(tmp_path / "cache"), control=cancel)
     assert hub.requests == 0
 
 
@@ -309,24 +321,13 @@ def test_hubfiles_rejects_bare_strings_and_empty_specs() -> None:
         HubFiles(REPO, "main")
 
 
-def test_tqdm_progress_one_bar_total_first(capsys: pytest.CaptureFixture[str]) -> None:
-    on_progress = tqdm_progress("tiny")
-    on_progress(DownloadProgress(0, 2048, "", 0, 2))
-    on_progress(DownloadProgress(1024, 2048, "a.bin", 0, 2))
-    on_progress(DownloadProgress(2048, 2048, "b.bin", 2, 2))
-    err = capsys.readouterr().err
-    frames = err.split("\r")
-    assert "tiny" in frames[1] and "0.00/2.00k" in frames[1]  # the very first frame already knows the total
-    assert "2.00k/2.00k" in frames[-1] and err.count("tiny:") == len(frames) - 1  # a single bar, redrawn
-
-
 def test_xet_reporter_feeds_bytes_once_and_marks_xet(tmp_path: Path) -> None:
     """No Xet server here, so drive huggingface_hub's Xet progress reporter directly with our bar class."""
     from types import SimpleNamespace
 
     from huggingface_hub.utils._xet_progress_reporting import XetDownloadProgressReporter
 
-    reports: list[DownloadProgress] = []
+    reports: list[Progress] = []
     plan = download._Plan(SHA, tmp_path / "snap", (("w.safetensors", 1000),))
     tracker = download._Tracker(reports.append, None, plan)
     tracker.begin("w.safetensors")
@@ -338,7 +339,7 @@ def test_xet_reporter_feeds_bytes_once_and_marks_xet(tmp_path: Path) -> None:
                 total_bytes_completed=written, total_transfer_bytes_completed=received, total_bytes=1000,
                 total_bytes_completion_rate=1.0, total_transfer_bytes_completion_rate=1.0,
             ))
-    assert [r.done_bytes for r in reports] == [0, 300, 1000]  # bytes written, network bytes not added on top
+    assert [r.done for r in reports] == [0, 300, 1000]  # bytes written, network bytes not added on top
 
 
 def test_cancel_watch_aborts_xet_only_while_xet_downloads(tmp_path: Path, monkeypatch) -> None:
@@ -349,11 +350,11 @@ def test_cancel_watch_aborts_xet_only_while_xet_downloads(tmp_path: Path, monkey
     plan = download._Plan(SHA, tmp_path / "snap", (("w.safetensors", 1000),))
     for xet, expected in ((False, False), (True, True)):
         aborted.clear()
-        cancel = threading.Event()
+        cancel = Control()
         tracker = download._Tracker(None, cancel, plan)
         tracker.xet_active = xet
         stop = download._start_cancel_watch(cancel, tracker)
-        cancel.set()
+        cancel.cancel()
         assert aborted.wait(1.0 if expected else 0.5) is expected
         stop.set()
 
@@ -361,3 +362,21 @@ def test_cancel_watch_aborts_xet_only_while_xet_downloads(tmp_path: Path, monkey
 def test_unknown_repo_is_reported_not_raised_raw(hub: FakeHub, tmp_path: Path) -> None:
     with pytest.raises(ModelNotAvailable, match="no accessible someone/else @ main"):
         ensure_downloaded(HubFiles("someone/else", "main", files=("a.bin",)), cache_dir=str(tmp_path / "cache"))
+
+
+@pytest.mark.parametrize("name, pretrained", [
+    ("hf-hub:laion/CLIP-ViT-B-32-laion2B-s34B-b79K", None),  # an open_clip model on the Hub
+    ("ViT-B-32", "laion2b_s34b_b79k"),  # a pretrained tag whose weights live on the Hub
+])
+def test_openclip_weights_without_network_fail_at_once_saying_so(dead_hub: str, name: str, pretrained: str | None) -> None:
+    """huggingface_hub's own retries spent ~50 s and then blamed the model name; the right name must get
+    "could not be reached" within seconds."""
+    import open_clip  # noqa: F401 - its import alone takes seconds; only the lookup is timed
+    from photosearch.encoders.openclip import resolve_openclip
+    from photosearch.errors import HubUnreachable
+
+    started = time.monotonic()
+    with pytest.raises(HubUnreachable, match="could not be reached") as info:
+        resolve_openclip(name, pretrained)
+    assert time.monotonic() - started < 5
+    assert "check the name" not in str(info.value) and "\n" not in str(info.value)

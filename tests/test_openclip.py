@@ -13,6 +13,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from photosearch.encoders.openclip import load_openclip, resolve_openclip
+from photosearch.errors import HubUnreachable
 from photosearch.hashing import weights_fingerprint
 
 TINY = "photosearch-tiny-ViT"
@@ -200,7 +201,7 @@ def test_no_pretrained_is_an_error() -> None:
 
 
 def test_offline_tag_not_in_cache_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError, match="offline mode is on"):
+    with pytest.raises(HubUnreachable, match="offline mode is on"):
         load_openclip("xlm-roberta-base-ViT-B-32", "laion5b_s13b_b90k", cache_dir=str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="offline mode is on"):
+    with pytest.raises(HubUnreachable, match="offline mode is on"):
         resolve_openclip("hf-hub:laion/CLIP-ViT-B-32-laion2B-s34B-b79K", None, cache_dir=str(tmp_path))

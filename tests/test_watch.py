@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from indexer import Indexer, IndexerConfig, PipelineConfig, Progress, WatchConfig
+from indexer import Indexer, IndexerConfig, PipelineConfig, WatchConfig
+from photosearch.progress import Progress
 from indexer.debounce import Debouncer
 from indexer.mounts import fs_type, is_network_fs
 from photosearch.encoders.base import Encoder
@@ -327,3 +328,18 @@ def test_network_mounts_are_detected_from_proc_mounts(tmp_path: Path) -> None:
     assert fs_type("/home/u/remote/a", m) == "fuse.sshfs" and is_network_fs("fuse.sshfs")
     assert fs_type("/media/usb/DCIM", m) == "fuseblk" and not is_network_fs("fuseblk")
     assert fs_type("/mnt/nasty", m) == "ext4"  # a prefix of the name is not the mount
+
+
+def test_each_run_reports_only_its_own_failures(tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A photo that failed once is not counted again by every later run of the watcher."""
+    make_photos(tmp_path / "photos", 3)
+    (tmp_path / "photos" / "broken.jpg").write_text("not a photo")
+    for w in _start(tmp_path, encoder, monkeypatch):
+        w.wait_status(w.root / "broken.jpg", FileStatus.ERROR)
+        _initial(w)
+        seen = len(w.events)
+        make_photos(w.root / "later", 1, start=10)
+        w.wait_status(w.root / "later" / "p010.jpg", FileStatus.INDEXED)
+        later = w.events[seen:]
+        assert later and all(e.failed == 0 for e in later)
+        assert all(e.rate is None for e in later)  # one photo in milliseconds is no speed to report

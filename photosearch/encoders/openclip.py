@@ -91,13 +91,22 @@ def _hub_offline(offline: bool) -> Iterator[None]:
 
 
 def _hub_file(repo: str, filename: str, cache_dir: str | None, offline: bool) -> Path:
-    from huggingface_hub import hf_hub_download
+    """One file of a hub repo through the project's downloader: the local cache first, then one metadata call
+    that fails at once without a network (huggingface_hub's own retries took ~50 s to say "not found")."""
+    from photosearch.download import HubFiles, ensure_downloaded
 
-    return Path(hf_hub_download(repo_id=repo, filename=filename, cache_dir=cache_dir, local_files_only=offline))
+    with _hub_offline(offline):
+        return ensure_downloaded(HubFiles(repo, "main", files=(filename,)), cache_dir=cache_dir) / filename
 
 
 def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline: bool) -> Path:
-    """open_clip's choice of weights in a hub repo: the .safetensors twin first, then the named file."""
+    """open_clip's choice of weights in a hub repo: the .safetensors twin first, then the named file.
+
+    Every candidate is looked for in the cache before the Hub is asked, so a cached `.bin` is used offline
+    even when the (uncached) safetensors twin would be preferred online.
+    """
+    from photosearch.errors import ModelNotAvailable, NotOnHub
+
     filename = filename or HF_WEIGHTS_NAME
     candidates = []
     if filename == HF_WEIGHTS_NAME:
@@ -105,17 +114,23 @@ def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline
     elif filename.endswith((".bin", ".pth")):
         candidates.append(filename[:-4] + ".safetensors")
     candidates.append(filename)
-    errors = []
+    unavailable: ModelNotAvailable | None = None
     for name in candidates:
         try:
-            return _hub_file(repo, name, cache_dir, offline)
-        except Exception as e:  # not in the cache, not on the hub, no network: try the next name
-            errors.append(f"{name}: {type(e).__name__}")
-    where = "in the local Hugging Face cache (offline mode is on)" if offline else "on the Hugging Face hub"
+            return _hub_file(repo, name, cache_dir, offline=True)
+        except ModelNotAvailable as e:
+            unavailable = unavailable or e
+    if offline and unavailable is not None:
+        raise unavailable
+    absent = []
+    for name in candidates:
+        try:
+            return _hub_file(repo, name, cache_dir, offline=False)  # HubUnreachable propagates at once
+        except NotOnHub:
+            absent.append(name)
     raise FileNotFoundError(
-        f"open_clip weights for hf-hub:{repo} not found {where}: tried {', '.join(errors)}. "
-        + ("Run once online to download them, or pass a local weights file as `pretrained`."
-           if offline else "Check the name and your connection, or pass a local weights file as `pretrained`.")
+        f"hf-hub:{repo} on the Hugging Face Hub has no open_clip weights (tried {', '.join(absent)}); check the "
+        "name, or pass a local weights file as `pretrained`"
     )
 
 
@@ -196,11 +211,7 @@ def resolve_openclip(name: str, pretrained: str | None, cache_dir: str | None = 
             raise ValueError("empty repo after 'hf-hub:'")
         if pretrained:
             log.warning("ignoring pretrained=%r: hf-hub:%s brings its own weights", pretrained, repo)
-        try:
-            cfg_path = _hub_file(repo, HF_CONFIG_NAME, cache_dir, offline)
-        except Exception as e:
-            where = "in the local Hugging Face cache (offline mode is on)" if offline else "on the Hugging Face hub"
-            raise FileNotFoundError(f"no {HF_CONFIG_NAME} for hf-hub:{repo} {where} ({type(e).__name__})") from e
+        cfg_path = _hub_file(repo, HF_CONFIG_NAME, cache_dir, offline)
         config = json.loads(cfg_path.read_text())
         weights = _hub_weights(repo, None, cache_dir, offline)
         return OpenClipSource(name, None, (weights,), config.get("model_cfg", config), cache_dir=cache_dir)
@@ -348,11 +359,19 @@ class OpenClipTokenizer:
         return TokenizedTexts({"input_ids": ids}, [self.info(t) for t in texts])
 
 
-def _max_text_tokens(model_cfg: dict[str, Any]) -> int:
-    """Before the tokenizer exists: open_clip's context length minus the usual 2 specials (corrected on load)."""
+def _max_text_tokens(model_cfg: dict[str, Any]) -> int | None:
+    """Exact for open_clip's own BPE tokenizer (context minus SOT/EOT); None for HF tokenizers, whose special
+    tokens only the tokenizer itself knows (the encoder then asks it)."""
     text_cfg = model_cfg.get("text_cfg", {})
-    ctx = int(text_cfg.get("context_length", DEFAULT_CONTEXT_LENGTH))
-    return ctx - (3 if text_cfg.get("tokenizer_mode") == "clips" else 2)
+    if text_cfg.get("hf_tokenizer_name") or text_cfg.get("tokenizer_mode"):
+        return None
+    return int(text_cfg.get("context_length", DEFAULT_CONTEXT_LENGTH)) - 2
+
+
+def _image_size(source: OpenClipSource) -> int:
+    """The input size open_clip's eval transform produces, from the configs (no model is built)."""
+    size = source.preprocess_overrides.get("size") or source.model_cfg.get("vision_cfg", {}).get("image_size", 224)
+    return int(size if isinstance(size, int) else max(size))
 
 
 # -- entry point ----------------------------------------------------------------------------------------
@@ -370,24 +389,13 @@ def load_openclip(
     """
     source = resolve_openclip(name, pretrained, cache_dir)
 
-    def load_vision() -> VisionTower:
-        return OpenClipVisionTower(source.create_model(), source.embed_dim)
-
-    def load_text() -> TextTower:
-        return OpenClipTextTower(source.create_model(), source.embed_dim)
-
-    def load_tokenizer() -> OpenClipTokenizer:
-        tokenizer = OpenClipTokenizer(source.create_tokenizer())
-        encoder.max_text_tokens = tokenizer.max_content  # the exact figure, now that the tokenizer is known
-        return tokenizer
-
-    encoder = Encoder(
+    return Encoder(
         model_id=source.model_id,
         dim=source.embed_dim,
+        image_size=_image_size(source),
         max_text_tokens=_max_text_tokens(source.model_cfg),
-        load_vision=load_vision,
-        load_tokenizer=load_tokenizer,
-        load_text=load_text,
+        load_vision=lambda plan: OpenClipVisionTower(source.create_model(), source.embed_dim),
+        load_tokenizer=lambda: OpenClipTokenizer(source.create_tokenizer()),
+        load_text=lambda plan: OpenClipTextTower(source.create_model(), source.embed_dim),
         device=device,
     )
-    return encoder
