@@ -101,25 +101,33 @@ def test_migrates_empty_file(store: Store) -> None:
     assert {"roots", "files", "contents", "photos", "models", "embeddings", "scans"} <= tables
 
 
-def test_migrates_from_previous_version_keeping_data(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [1, 2])
+def test_migrates_from_previous_versions_keeping_data(tmp_path: Path, version: int) -> None:
     path = tmp_path / "old.db"
     conn = open_connection(path)
-    assert migrate(conn, target=SCHEMA_VERSION - 1) == SCHEMA_VERSION - 1
+    assert migrate(conn, target=version) == version
     conn.execute("INSERT INTO roots(path, added_at) VALUES ('/photos', 1)")
     conn.execute("INSERT INTO contents(quick_hash) VALUES ('abc')")
-    conn.execute(
-        "INSERT INTO files(path, root_id, size, mtime_ns, content_id, status) VALUES ('/photos/a.jpg', 1, 10, 5, 1, 'indexed')"
-    )
+    for i, name in enumerate(["a.jpg", "café.jpg", "b.jpg"], 1):  # paths stored as TEXT before v3
+        conn.execute(
+            "INSERT INTO files(path, root_id, size, mtime_ns, content_id, status) VALUES (?, 1, 10, 5, 1, 'indexed')",
+            (f"/photos/{name}",),
+        )
     conn.execute("INSERT INTO photos(file_id, file_type, taken_at) VALUES (1, 'jpg', 1000)")
     conn.close()
 
     with Store.open(path) as s:
         assert s.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         meta = s.photo_meta(1)
-        assert meta is not None and meta.taken_at == 1000 and meta.taken_at_source == "exif"
+        assert meta is not None and meta.taken_at == 1000
+        if version == 1:
+            assert meta.taken_at_source == "exif"
         assert s.file_by_path("/photos/a.jpg").quick_hash == "abc"
+        assert s.file_by_path("/photos/café.jpg").path == "/photos/café.jpg"  # v3: TEXT paths became bytes
+        assert [r.path for r in s.roots()] == ["/photos"] and s.root_by_path("/photos").id == 1
+        assert len(s.filtered_files(folder="/photos")) == 3
         scan = s.begin_scan(1)  # v2's scans table works on the migrated file
-        assert s.finish_scan(scan, ok=True) == 1
+        assert s.finish_scan(scan, ok=True) == 3
 
 
 def test_refuses_newer_schema(tmp_path: Path) -> None:

@@ -14,9 +14,10 @@ Typical use::
     files = store.files_for_keys(k for k, _ in hits)
 
 A *key* is an int content id shared by every file with the same quick_hash (see records.py).
-Database errors are the driver's classes: catch `database_error()`.
+Paths go in and come out as `str` (undecodable names as lone surrogates, like `os.listdir`) and are stored
+as the OS's bytes. Failures a user can cause raise `photosearch.errors.LibraryError` subclasses.
 """
-from photosearch.store.connect import ConnectOptions, database_error, driver, driver_name, open_connection
+from photosearch.store.connect import ConnectOptions, driver, driver_name, open_connection
 from photosearch.store.paths import DB_ENV_VAR, default_db_path
 from photosearch.store.records import (
     EmbedJob,
@@ -30,7 +31,7 @@ from photosearch.store.records import (
     wall_clock_seconds,
 )
 from photosearch.store.schema import SCHEMA_VERSION, SchemaTooNewError, migrate
-from photosearch.store.store import Store
+from photosearch.store.store import Store, path_from_key, path_key
 from photosearch.store.vectors import VectorError, VectorIndex
 
 __all__ = [
@@ -48,12 +49,13 @@ __all__ = [
     "Store",
     "VectorError",
     "VectorIndex",
-    "database_error",
     "default_db_path",
     "driver",
     "driver_name",
     "migrate",
     "open_connection",
+    "path_from_key",
+    "path_key",
     "wall_clock_datetime",
     "wall_clock_seconds",
 ]

@@ -16,7 +16,10 @@ the same time:
 * autocommit mode (`isolation_level=None`): the store issues `BEGIN IMMEDIATE` itself, so a write
   transaction never starts as a read and fails to upgrade (`SQLITE_BUSY_SNAPSHOT`).
 
-The driver's exception classes are not `sqlite3`'s: catch `database_error()` (or `driver().Error`).
+The driver's exception classes never escape: `open_connection` returns a `Connection` that turns the
+failures a user can cause (a folder that cannot be written, a full disk, a file that is not a database, a
+lock held too long) into `photosearch.errors.LibraryError` subclasses whose message names the file. Errors
+that can only come from our own SQL (syntax, constraints) stay the driver's, because they are bugs.
 """
 from __future__ import annotations
 
@@ -26,9 +29,18 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import sqlite_vec
+
+from photosearch.errors import (
+    LibraryBusy,
+    LibraryCorrupt,
+    LibraryError,
+    LibraryFull,
+    LibraryReadOnly,
+    LibraryUnavailable,
+)
 
 # Tried in order; the first that can load sqlite-vec wins.
 DRIVER_CANDIDATES: tuple[str, ...] = ("sqlite3", "sqlean", "pysqlite3.dbapi2")
@@ -91,19 +103,23 @@ def driver_name() -> str:
     return driver().__name__.split(".")[0]
 
 
-def database_error() -> type[Exception]:
-    """The driver's `DatabaseError`, for `except` clauses (it is not `sqlite3.DatabaseError`)."""
-    return driver().DatabaseError
-
-
-def open_connection(path: str | os.PathLike[str], options: ConnectOptions = ConnectOptions()) -> Any:
+def open_connection(path: str | os.PathLike[str], options: ConnectOptions = ConnectOptions()) -> "Connection":
     """Open `path` (created if absent, parent folders too) with sqlite-vec and the settings above.
 
-    Returns a DB-API connection of the chosen driver in autocommit mode. `":memory:"` works too
-    (it cannot use WAL; fine for throwaway use, not for sharing).
+    Returns a `Connection` in autocommit mode. `":memory:"` works too (it cannot use WAL; fine for
+    throwaway use, not for sharing). Raises `LibraryError` subclasses for files that cannot be used.
     """
-    mod = driver()
     target = str(path)
+    try:
+        return Connection(_open_raw(target, options), target)
+    except driver().Error as e:
+        raise translate_error(e, target) from e
+    except OSError as e:
+        raise LibraryUnavailable(f"cannot create the library {target}: {e.strerror or e}") from e
+
+
+def _open_raw(target: str, options: ConnectOptions) -> Any:
+    mod = driver()
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     conn = mod.connect(
@@ -118,7 +134,7 @@ def open_connection(path: str | os.PathLike[str], options: ConnectOptions = Conn
         if target != ":memory:":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                raise mod.OperationalError(f"could not switch {target} to WAL (journal_mode={mode})")
+                raise LibraryUnavailable(f"could not switch {target} to WAL (journal_mode={mode})")
         conn.execute(f"PRAGMA synchronous = {options.synchronous}")
         conn.execute(f"PRAGMA cache_size = {-int(options.cache_mib) * 1024}")  # negative = KiB
         conn.execute("PRAGMA foreign_keys = ON")
@@ -135,3 +151,95 @@ def _load_vec(conn: Any) -> None:
         sqlite_vec.load(conn)
     finally:
         conn.enable_load_extension(False)
+
+
+# -- errors ------------------------------------------------------------------------------------------------
+# Primary SQLite result codes (https://sqlite.org/rescode.html); extended codes carry them in the low byte.
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 3, 5, 6, 8, 10, 11, 13, 14, 26
+
+
+def translate_error(exc: BaseException, path: str) -> BaseException:
+    """A driver exception -> the `LibraryError` a user can act on, or `exc` itself when it is a bug of ours."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(exc)
+    if primary == _CANTOPEN or primary == _PERM:
+        return LibraryUnavailable(f"cannot open the library {path}: {text} (does the folder exist, may you write to it?)")
+    if primary == _READONLY:
+        return LibraryReadOnly(f"the library {path} is read-only here ({text})")
+    if primary == _FULL:
+        return LibraryFull(f"no room left to write the library {path}: {text} (free some disk space)")
+    if primary in (_BUSY, _LOCKED):
+        return LibraryBusy(f"the library {path} stayed locked by another program: {text}; try again")
+    if primary in (_CORRUPT, _NOTADB):
+        return LibraryCorrupt(f"{path} is damaged or not a PhotoSearch library: {text}")
+    if primary == _IOERR:
+        return LibraryError(f"cannot read or write the library {path}: {text}")
+    return exc
+
+
+class _Cursor:
+    """The driver's cursor, with fetch errors translated like the connection's."""
+
+    __slots__ = ("_raw", "_path")
+
+    def __init__(self, raw: Any, path: str) -> None:
+        self._raw, self._path = raw, path
+
+    def _call(self, fn: Any, *args: Any) -> Any:
+        try:
+            return fn(*args)
+        except driver().Error as e:
+            raise translate_error(e, self._path) from e
+
+    def fetchone(self) -> Any:
+        return self._call(self._raw.fetchone)
+
+    def fetchall(self) -> list[Any]:
+        return self._call(self._raw.fetchall)
+
+    def __iter__(self) -> Iterator[Any]:
+        rows = iter(self._raw)
+        while True:
+            try:
+                row = next(rows)
+            except StopIteration:
+                return
+            except driver().Error as e:
+                raise translate_error(e, self._path) from e
+            yield row
+
+    @property
+    def lastrowid(self) -> int | None:
+        return self._raw.lastrowid
+
+    @property
+    def rowcount(self) -> int:
+        return self._raw.rowcount
+
+
+class Connection:
+    """A DB-API connection of the chosen driver whose user-caused failures are `LibraryError`s."""
+
+    def __init__(self, raw: Any, path: str) -> None:
+        self._raw = raw
+        self.path = path
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> _Cursor:
+        try:
+            return _Cursor(self._raw.execute(sql, params), self.path)
+        except driver().Error as e:
+            raise translate_error(e, self.path) from e
+
+    def executemany(self, sql: str, rows: Any) -> _Cursor:
+        try:
+            return _Cursor(self._raw.executemany(sql, rows), self.path)
+        except driver().Error as e:
+            raise translate_error(e, self.path) from e
+
+    @property
+    def in_transaction(self) -> bool:
+        return bool(self._raw.in_transaction)
+
+    def close(self) -> None:
+        self._raw.close()

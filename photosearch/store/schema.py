@@ -13,6 +13,7 @@ Per-model vector tables (vec0) are not created here: they appear when a model is
 Schema (current version)
 ------------------------
 roots(id, path UNIQUE, excluded JSON list of absolute subfolder paths, added_at, last_scan_ok)
+                                                     -- v3: paths (roots and files) are BLOBs: the OS's bytes
 contents(id = the "key", quick_hash UNIQUE)         -- one row per distinct file content, never deleted
 files(id, path UNIQUE, root_id -> roots ON DELETE CASCADE, size, mtime_ns, inode, device,
       content_id -> contents (NULL until hashed), status pending|indexed|error|missing,
@@ -29,6 +30,8 @@ scans(id, root_id, started_at, finished_at, ok)     -- v2: mark-and-sweep scan i
 from __future__ import annotations
 
 from typing import Any, Callable
+
+from photosearch.errors import LibraryTooNew
 
 Migration = Callable[[Any], None]
 
@@ -123,11 +126,24 @@ def _v2_scans_and_filters(conn: Any) -> None:
         conn.execute(sql)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_scans_and_filters)
+def _v3_paths_as_bytes(conn: Any) -> None:
+    """Paths become the exact bytes the OS gave (BLOBs), so names that are not UTF-8 round-trip.
+
+    Old Samba shares, camera cards and zip archives hold file names in legacy encodings; Python hands them
+    over with lone surrogates, which no SQLite driver will encode as TEXT, and one such file aborted whole
+    runs. BLOBs compare with memcmp, as TEXT did under the default BINARY collation, so the subtree range
+    queries on the unique path index keep working unchanged. The declared affinity stays TEXT (SQLite
+    cannot retype a column in place) and never converts a BLOB; the Store writes only BLOBs.
+    """
+    conn.execute("UPDATE roots SET path = CAST(path AS BLOB) WHERE typeof(path) = 'text'")
+    conn.execute("UPDATE files SET path = CAST(path AS BLOB) WHERE typeof(path) = 'text'")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_scans_and_filters, _v3_paths_as_bytes)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 
-class SchemaTooNewError(RuntimeError):
+class SchemaTooNewError(LibraryTooNew):
     """The file was written by a newer PhotoSearch; refusing to touch it protects the user's index."""
 
 
@@ -146,7 +162,8 @@ def migrate(conn: Any, target: int = SCHEMA_VERSION) -> int:
     current = schema_version(conn)
     if current > SCHEMA_VERSION:
         raise SchemaTooNewError(
-            f"database schema v{current} is newer than this program (v{SCHEMA_VERSION}); upgrade PhotoSearch"
+            f"this library was written by a newer PhotoSearch (schema v{current}, this program knows up to "
+            f"v{SCHEMA_VERSION}); it was left untouched: upgrade PhotoSearch to use it"
         )
     while current < target:
         conn.execute("BEGIN IMMEDIATE")

@@ -53,15 +53,26 @@ def _abs(path: str | os.PathLike[str]) -> str:
     return os.path.abspath(os.fspath(path))
 
 
-def subtree_range(folder: str | os.PathLike[str]) -> tuple[str, str]:
+def path_key(path: str | os.PathLike[str]) -> bytes:
+    """A path as the database stores it: the absolute path's OS bytes (see schema v3), lossless for any name."""
+    return os.fsencode(_abs(path))
+
+
+def path_from_key(value: bytes | str) -> str:
+    """Back to a str path that the OS accepts (undecodable bytes become lone surrogates, as os.listdir does)."""
+    return os.fsdecode(value) if isinstance(value, bytes) else value
+
+
+def subtree_range(folder: str | os.PathLike[str]) -> tuple[bytes, bytes]:
     """(low, high) such that `low <= path < high` selects every path below `folder`: a range on the
     unique path index, so no LIKE (and no escaping of % or _ in folder names)."""
-    prefix = _abs(folder).rstrip(os.sep) + os.sep
-    return prefix, prefix[:-1] + chr(ord(os.sep) + 1)
+    sep = os.fsencode(os.sep)
+    prefix = path_key(folder).rstrip(sep) + sep
+    return prefix, prefix[:-1] + bytes([sep[0] + 1])
 
 
 def _file(row: Sequence[Any]) -> FileRecord:
-    return FileRecord(*row[:9], FileStatus(row[9]), *row[10:])
+    return FileRecord(row[0], path_from_key(row[1]), *row[2:9], FileStatus(row[9]), *row[10:])
 
 
 def _model(row: Sequence[Any]) -> ModelRecord:
@@ -69,7 +80,12 @@ def _model(row: Sequence[Any]) -> ModelRecord:
 
 
 def _root(row: Sequence[Any]) -> Root:
-    return Root(row[0], row[1], tuple(json.loads(row[2])), row[3], row[4])
+    return Root(row[0], path_from_key(row[1]), tuple(json.loads(row[2])), row[3], row[4])
+
+
+def _excluded_json(excluded: Iterable[str | os.PathLike[str]]) -> str:
+    """JSON escapes lone surrogates (\\udcXX), so undecodable folder names survive the round trip."""
+    return json.dumps(sorted({_abs(e) for e in excluded}))
 
 
 class Store:
@@ -144,19 +160,23 @@ class Store:
 
     def add_root(self, path: str | os.PathLike[str], excluded: Iterable[str | os.PathLike[str]] = ()) -> Root:
         """Add a folder to index (absolute path); adding it again returns the existing root."""
-        p = _abs(path)
+        p = path_key(path)
         with self.write_batch():
             self._conn.execute(
                 "INSERT INTO roots(path, excluded, added_at) VALUES (?, ?, ?) ON CONFLICT(path) DO NOTHING",
-                (p, json.dumps(sorted({_abs(e) for e in excluded})), _now()),
+                (p, _excluded_json(excluded), _now()),
             )
             return _root(self._one("SELECT id, path, excluded, added_at, last_scan_ok FROM roots WHERE path = ?", (p,)))
+
+    def root_by_path(self, path: str | os.PathLike[str]) -> Root | None:
+        row = self._one("SELECT id, path, excluded, added_at, last_scan_ok FROM roots WHERE path = ?", (path_key(path),))
+        return _root(row) if row else None
 
     def set_root_excluded(self, root_id: int, excluded: Iterable[str | os.PathLike[str]]) -> Root:
         """Replace a root's excluded subfolders; files under them go missing on the next scan."""
         with self.write_batch():
             self._conn.execute(
-                "UPDATE roots SET excluded = ? WHERE id = ?", (json.dumps(sorted({_abs(e) for e in excluded})), root_id)
+                "UPDATE roots SET excluded = ? WHERE id = ?", (_excluded_json(excluded), root_id)
             )
             root = self.root(root_id)
         if root is None:
@@ -238,7 +258,7 @@ class Store:
         * otherwise the status is kept (`error` files wait for `retry_after`).
         Pass `quick_hash=None` for a file whose size/mtime/inode are unchanged to skip hashing it.
         """
-        p = _abs(path)
+        p = path_key(path)
         with self.write_batch():
             key = self.key_for_hash(quick_hash) if quick_hash is not None else None
             old = self._one(
@@ -286,7 +306,7 @@ class Store:
             n = 0
             for p in paths:
                 cur = self._conn.execute(
-                    "UPDATE files SET status = 'missing' WHERE path = ? AND status != 'missing'", (_abs(p),)
+                    "UPDATE files SET status = 'missing' WHERE path = ? AND status != 'missing'", (path_key(p),)
                 )
                 n += cur.rowcount
         return n
@@ -309,7 +329,7 @@ class Store:
         return _file(row) if row else None
 
     def file_by_path(self, path: str | os.PathLike[str]) -> FileRecord | None:
-        row = self._one(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.path = ?", (_abs(path),))
+        row = self._one(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.path = ?", (path_key(path),))
         return _file(row) if row else None
 
     def find_by_quick_hash(self, quick_hash: str) -> list[FileRecord]:
@@ -367,6 +387,52 @@ class Store:
         for model_id, n in self._q("SELECT model_id, count(*) FROM embeddings WHERE deleted = 0 GROUP BY model_id"):
             embedded[model_id] = n
         return StatusCounts(by_status, embedded)
+
+    def root_counts(self) -> dict[int, dict[FileStatus, int]]:
+        """Files per status for each root (roots without files map to zeros)."""
+        out = {r.id: {s: 0 for s in FileStatus} for r in self.roots()}
+        for root_id, status, n in self._q("SELECT root_id, status, count(*) FROM files GROUP BY root_id, status"):
+            out.setdefault(root_id, {s: 0 for s in FileStatus})[FileStatus(status)] = n
+        return out
+
+    def filtered_files(
+        self,
+        *,
+        folder: str | os.PathLike[str] | None = None,
+        taken_from: int | None = None,
+        taken_before: int | None = None,
+        camera: str | None = None,
+        file_types: Sequence[str] = (),
+    ) -> list[tuple[int, int | None]]:
+        """(file id, key) of indexed files passing every given filter: search's candidate set.
+
+        `taken_from`/`taken_before` are wall-clock seconds (records.py); `camera` is a case-insensitive
+        substring of make or model; `file_types` lower-case extensions, matched as stored.
+        """
+        where, params = ["f.status = 'indexed'"], []
+        if folder is not None:
+            where.append("f.path >= ? AND f.path < ?")
+            params.extend(subtree_range(folder))
+        if taken_from is not None:
+            where.append("p.taken_at >= ?")
+            params.append(taken_from)
+        if taken_before is not None:
+            where.append("p.taken_at < ?")
+            params.append(taken_before)
+        if camera:
+            where.append("(lower(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')) LIKE ? ESCAPE '\\')")
+            escaped = camera.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params.append(f"%{escaped}%")
+        if file_types:
+            where.append(f"p.file_type IN ({','.join('?' * len(file_types))})")
+            params.extend(file_types)
+        return [
+            (r[0], r[1])
+            for r in self._q(
+                "SELECT f.id, f.content_id FROM files f LEFT JOIN photos p ON p.file_id = f.id WHERE " + " AND ".join(where),
+                params,
+            )
+        ]
 
     # -- photo metadata -------------------------------------------------------------------------
 
@@ -466,7 +532,7 @@ class Store:
             "GROUP BY f.content_id ORDER BY f.content_id LIMIT ?",
             (model_id, -1 if limit is None else limit),
         )
-        return [EmbedJob(key, file_id, path) for key, file_id, path in rows]
+        return [EmbedJob(key, file_id, path_from_key(path)) for key, file_id, path in rows]
 
     def prune_orphans(self) -> int:
         """Delete vectors of contents no file row refers to any more (all models); returns how many."""
