@@ -10,16 +10,22 @@ Spec forms (CLI `--model`, Python `create_encoder`):
 from __future__ import annotations
 
 import json
+import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from photosearch.errors import InvalidInput, ModelError, PhotoSearchError
+
 if TYPE_CHECKING:  # torch loads only when an encoder is made, so `photosearch --help` stays instant
     from photosearch.encoders.base import Encoder
+    from photosearch.progress import Control, ProgressCallback
 
 MANIFEST = "photosearch-model.json"
 DEFAULT_MODEL = "llm2clip-1b"
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
 @dataclass(frozen=True)
@@ -64,23 +70,81 @@ def _hub_files(part: dict[str, Any]):
     )
 
 
-def download_preset(preset: Preset, progress=None, cancel=None) -> dict[str, Path]:
+def download_preset(
+    preset: Preset, progress: "ProgressCallback | None" = None, control: "Control | None" = None
+) -> dict[str, Path]:
     """Fetch (or find in the local cache) every part of a preset; returns role -> local path."""
     from photosearch.download import ensure_downloaded
 
     local: dict[str, Path] = {}
     for role, part in preset.parts.items():
-        folder = ensure_downloaded(_hub_files(part), progress=progress, cancel=cancel, name=preset.name)
+        folder = ensure_downloaded(_hub_files(part), progress=progress, control=control, name=preset.name)
         files = part.get("files", ())
         local[role] = folder / files[0] if len(files) == 1 else folder
     return local
 
 
-def resolve_spec(spec: str, progress=None, cancel=None) -> tuple[str, dict[str, Any]]:
+def validate_device(name: str | None) -> str:
+    """`auto` (None), `cpu`, `cuda`, `cuda:N` or `mps`; anything else is an InvalidInput (no torch import)."""
+    value = (name or "auto").strip().lower()
+    if not _DEVICE.fullmatch(value):
+        raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps")
+    return value
+
+
+def canonical_spec(spec: str) -> str:
+    """The spec with every local path made absolute (and `~` expanded), so a library records a model that
+    still resolves when used from another folder. Presets and open_clip tags are returned as they are."""
+    spec = spec.strip()
+    if not spec:
+        raise InvalidInput("empty model spec")
+    if get_preset(spec) is not None:
+        return spec
+    kind, sep, rest = spec.partition(":")
+    if sep and kind == "longclip":
+        return f"longclip:{_absolute(rest)}"
+    if sep and kind == "llm2clip":
+        vision, llm = _split_pair(rest)
+        return f"llm2clip:{_absolute(vision)}+{_absolute(llm)}"
+    if sep and kind == "openclip":
+        name, _, pretrained = rest.rpartition("@") if "@" in rest else (rest, "", "")
+        if name.startswith("local-dir:"):
+            name = "local-dir:" + _absolute(name[len("local-dir:"):])
+        if pretrained and (os.sep in pretrained or Path(pretrained).expanduser().exists()):
+            pretrained = _absolute(pretrained)
+        return f"openclip:{name}" + (f"@{pretrained}" if pretrained else "")
+    path = Path(spec).expanduser()
+    if path.is_dir() and (path / MANIFEST).exists():
+        return _absolute(spec)
+    raise _unknown_spec(spec)
+
+
+def _absolute(path: str | os.PathLike[str]) -> str:
+    return os.path.abspath(os.path.expanduser(os.fspath(path)))
+
+
+def _unknown_spec(spec: str) -> ModelError:
+    names = ", ".join(p.name for p in list_presets())
+    path = Path(spec).expanduser()
+    if path.is_dir():
+        why = f"the folder {spec} has no {MANIFEST}"
+    elif path.is_file():
+        why = f"{spec} is a file: say which kind it is, e.g. longclip:{spec}"
+    else:
+        why = f"unknown model {spec!r}"
+    return ModelError(
+        f"{why}; use a preset ({names}), longclip:<file.pt>, llm2clip:<vision>+<llm dir>, "
+        f"openclip:<name>[@<pretrained>], or a folder containing {MANIFEST}"
+    )
+
+
+def resolve_spec(
+    spec: str, progress: "ProgressCallback | None" = None, control: "Control | None" = None
+) -> tuple[str, dict[str, Any]]:
     """Spec string -> (kind, keyword arguments of that kind's loader), downloading presets if needed."""
     preset = get_preset(spec)
     if preset is not None:
-        local = download_preset(preset, progress=progress, cancel=cancel)
+        local = download_preset(preset, progress=progress, control=control)
         if preset.kind == "openclip":
             return "openclip", {"name": preset.openclip_name, "pretrained": str(local["weights"])}
         if preset.kind == "longclip":
@@ -100,18 +164,14 @@ def resolve_spec(spec: str, progress=None, cancel=None) -> tuple[str, dict[str, 
     path = Path(spec).expanduser()
     if path.is_dir() and (path / MANIFEST).exists():
         return _from_manifest(path)
-    names = ", ".join(p.name for p in list_presets())
-    raise ValueError(
-        f"unknown model {spec!r}: use a preset ({names}), longclip:<file.pt>, llm2clip:<vision>+<llm dir>, "
-        f"openclip:<name>[@<pretrained>], or a folder containing {MANIFEST}"
-    )
+    raise _unknown_spec(spec)
 
 
 def _split_pair(rest: str) -> tuple[Path, Path]:
     """Paths may contain '+', so prefer the split where both sides exist."""
     candidates = [(rest[:i], rest[i + 1 :]) for i, ch in enumerate(rest) if ch == "+"]
     if not candidates:
-        raise ValueError("llm2clip spec needs two paths: llm2clip:<vision .pt or HF dir>+<LLM HF dir>")
+        raise ModelError("an llm2clip spec needs two paths: llm2clip:<vision .pt or HF dir>+<LLM HF dir>")
     for vision, llm in candidates:
         if Path(vision).expanduser().exists() and Path(llm).expanduser().exists():
             return Path(vision).expanduser(), Path(llm).expanduser()
@@ -121,8 +181,11 @@ def _split_pair(rest: str) -> tuple[Path, Path]:
 
 def _from_manifest(folder: Path) -> tuple[str, dict[str, Any]]:
     """The manifest names a kind and files relative to its folder (see README "Model specs")."""
-    data = json.loads((folder / MANIFEST).read_text())
-    kind = data.get("kind")
+    try:
+        data = json.loads((folder / MANIFEST).read_text())
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read {folder / MANIFEST}: {exc}") from exc
+    kind = data.get("kind") if isinstance(data, dict) else None
     if kind == "longclip":
         return "longclip", {"path": folder / data["weights"]}
     if kind == "llm2clip":
@@ -130,7 +193,7 @@ def _from_manifest(folder: Path) -> tuple[str, dict[str, Any]]:
     if kind == "openclip":
         pretrained = data.get("pretrained")
         return "openclip", {"name": data["name"], "pretrained": str(folder / pretrained) if pretrained else None}
-    raise ValueError(f"{folder / MANIFEST}: unknown kind {kind!r} (expected longclip, llm2clip or openclip)")
+    raise ModelError(f"{folder / MANIFEST}: unknown kind {kind!r} (expected longclip, llm2clip or openclip)")
 
 
 def write_manifest(folder: Path, kind: str, **files: str) -> Path:
@@ -140,23 +203,41 @@ def write_manifest(folder: Path, kind: str, **files: str) -> Path:
     return path
 
 
-def create_encoder(spec: str = DEFAULT_MODEL, device: str | None = None, progress=None, cancel=None) -> "Encoder":
-    """The one way to get an encoder from a spec string."""
+def create_encoder(
+    spec: str = DEFAULT_MODEL,
+    device: str | None = None,
+    progress: "ProgressCallback | None" = None,
+    control: "Control | None" = None,
+) -> "Encoder":
+    """The one way to get an encoder from a spec string.
+
+    Downloads a preset's missing files first (reporting `Phase.DOWNLOAD` to `progress`, cancelled through
+    `control`); the towers load later, on first use. Anything wrong with the spec or its files is a
+    `ModelError` (or `InvalidInput` for the device) with one line naming the model.
+    """
+    device = validate_device(device)
+    spec = canonical_spec(spec)
     from photosearch.encoders.device import resolve_device
 
-    kind, kwargs = resolve_spec(spec, progress=progress, cancel=cancel)
     plan = resolve_device(device)
-    if kind == "longclip":
-        from photosearch.encoders.longclip import load_longclip
+    try:
+        kind, kwargs = resolve_spec(spec, progress=progress, control=control)
+        if kind == "longclip":
+            from photosearch.encoders.longclip import load_longclip
 
-        encoder = load_longclip(kwargs["path"], device=plan)
-    elif kind == "llm2clip":
-        from photosearch.encoders.llm2clip import load_llm2clip
+            encoder = load_longclip(kwargs["path"], device=plan)
+        elif kind == "llm2clip":
+            from photosearch.encoders.llm2clip import load_llm2clip
 
-        encoder = load_llm2clip(kwargs["vision"], kwargs["llm"], device=plan)
-    else:
-        from photosearch.encoders.openclip import load_openclip
+            encoder = load_llm2clip(kwargs["vision"], kwargs["llm"], device=plan)
+        else:
+            from photosearch.encoders.openclip import load_openclip
 
-        encoder = load_openclip(kwargs["name"], kwargs["pretrained"], device=plan)
+            encoder = load_openclip(kwargs["name"], kwargs["pretrained"], device=plan)
+    except PhotoSearchError:
+        raise
+    except (ValueError, KeyError, OSError) as exc:  # the loaders' own checks of user-supplied files
+        raise ModelError(f"cannot use model {spec}: {exc}") from exc
     encoder.spec = spec
+    encoder.progress = progress
     return encoder

@@ -87,8 +87,8 @@ def test_adaptor_matches_reference(golden, expected):
 
 
 def test_encoder_embeds_pil_images_like_the_reference(tower, images, expected):
-    encoder = Encoder(model_id="eva-tiny", dim=tower.output_dim, max_text_tokens=1, load_vision=lambda: tower,
-                      load_tokenizer=None, load_text=None)
+    encoder = Encoder(model_id="eva-tiny", dim=tower.output_dim, image_size=tower.image_size, max_text_tokens=1,
+                      load_vision=lambda plan: tower, load_tokenizer=None, load_text=None)
     ref = expected["image_embeddings"]
     _assert_close(encoder.encode_images(images), ref / np.linalg.norm(ref, axis=-1, keepdims=True))
 

@@ -50,8 +50,8 @@ def test_vision_equals_transformers_reference(ckpt: Path) -> None:
         expected = ref(pixel_values=ref_pixels).image_embeds
         torch.testing.assert_close(tower(ours_pixels), expected, atol=1e-5, rtol=1e-5)
 
-    enc = Encoder(model_id="test", dim=PROJECTION_DIM, max_text_tokens=0, load_vision=lambda: tower,
-                  load_tokenizer=None, load_text=None)
+    enc = Encoder(model_id="test", dim=PROJECTION_DIM, image_size=tower.image_size, max_text_tokens=0,
+                  load_vision=lambda plan: tower, load_tokenizer=None, load_text=None)
     got = enc.encode_images(images)
     want = torch.nn.functional.normalize(expected, dim=-1).numpy()
     np.testing.assert_allclose(got, want, atol=1e-5)

@@ -92,7 +92,10 @@ def test_golden_tokenizer_edge_cases(golden: tuple[dict, dict[str, np.ndarray]])
 
 def test_sizes_and_model_id(tiny: Encoder, tiny_path: Path) -> None:
     assert tiny.model_id == "longclip:" + weights_fingerprint([tiny_path])
-    assert (tiny.dim, tiny.max_text_tokens) == (32, 248)
+    # 248 positions, two of them SOT/EOT: the words a query may hold, the same figure a cut query reports
+    assert (tiny.dim, tiny.image_size, tiny.max_text_tokens) == (32, 32, 246)
+    info = tiny.text_info(["word " * 300])[0]
+    assert info.truncated and info.kept_tokens == tiny.max_text_tokens
     cfg = lc.infer_config(tiny_longclip_state_dict(seed=1, vision_layers=3, text_layers=1, image_size=48))
     assert (cfg.vision_layers, cfg.text_layers, cfg.image_size, cfg.patch_size) == (3, 1, 48, 8)
     assert (cfg.vision_width, cfg.text_width, cfg.context_length, cfg.vocab_size) == (64, 64, 248, 49408)
@@ -244,7 +247,7 @@ def test_missing_block_tensor_is_a_clear_error_when_the_tower_loads(
 def test_pickled_module_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "module.pt"
     torch.save(torch.nn.Linear(2, 2), path)
-    with pytest.raises(ValueError, match="weights_only"):
+    with pytest.raises(ValueError, match="Python objects besides tensors, which are never loaded"):
         lc.load_longclip(path)
 
 

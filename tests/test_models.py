@@ -53,7 +53,10 @@ def _unit(v):
 
 def test_llm2clip_eva_pair_encodes_text_and_images_lazily(eva_pt, llm_dir):
     enc = create_encoder(f"llm2clip:{eva_pt}+{llm_dir}", device="cpu")
-    assert enc.model_id.startswith("llm2clip:") and enc.dim == 128 and enc.max_text_tokens == 512
+    assert enc.model_id.startswith("llm2clip:") and (enc.dim, enc.image_size) == (128, TinyEva(llm_dim=64).image_size)
+    # 512 positions less BOS and the user-turn header: the same figure a cut query reports as kept
+    assert 500 <= enc.max_text_tokens < 512 and enc.text_info([PARAGRAPH * 3])[0].kept_tokens == enc.max_text_tokens
+    assert not enc.text_loaded and not enc.vision_loaded  # sizes and limits come from headers and the tokenizer
     img = enc.encode_images(_images())
     assert img.shape == (3, 128) and img.dtype == np.float32 and _unit(img)
     assert enc.vision_loaded and not enc.text_loaded  # indexing never loads the LLM
@@ -124,7 +127,8 @@ def test_cli_embed_images_and_models_info(tmp_path, longclip_pt, capsys):
     assert np.array(out["vectors"]).shape == (3, out["dim"]) and out["truncated"] == []
     assert main(["models", "info", f"longclip:{longclip_pt}"]) == 0
     info = json.loads(capsys.readouterr().out)
-    assert info == {"model_id": out["model_id"], "dim": out["dim"], "max_text_tokens": 248}
+    assert info == {"model_id": out["model_id"], "spec": f"longclip:{longclip_pt}", "dim": out["dim"],
+                    "image_size": 32, "max_text_tokens": 246}
 
 
 def test_cli_unknown_spec_and_offline_preset_fail_clearly(offline_hub, capsys):

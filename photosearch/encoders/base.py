@@ -9,13 +9,17 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import Callable, Protocol, Sequence, TypeVar
 
 import numpy as np
 import torch
 from PIL import Image
 
 from photosearch.encoders.device import DevicePlan
+from photosearch.errors import ModelError, PhotoSearchError
+from photosearch.progress import Phase, Progress, ProgressCallback, Unit
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -38,7 +42,12 @@ class TokenizedTexts:
         return TokenizedTexts({k: v.to(device) for k, v in self.tensors.items()}, self.info)
 
 
-Tokenizer = Callable[[Sequence[str]], TokenizedTexts]
+class Tokenizer(Protocol):
+    """Texts -> model inputs plus a `TextInfo` each; `max_content` is how many content tokens the model reads."""
+
+    max_content: int
+
+    def __call__(self, texts: Sequence[str]) -> TokenizedTexts: ...
 
 
 class VisionTower(torch.nn.Module, ABC):
@@ -72,10 +81,22 @@ class TextTower(torch.nn.Module, ABC):
         return self.to(device=device, dtype=dtype)
 
 
+VisionLoader = Callable[[DevicePlan], VisionTower]
+TextLoader = Callable[[DevicePlan], TextTower]
+# Loaders get the device plan so they can read weights straight into the run dtype (an 8B LLM read as float32
+# first would need twice its bf16 size in RAM); `Encoder` then moves the tower with `place()`.
+
+
 class Encoder:
     """Embeds images and texts into one L2-normalised space.
 
     `model_id` names the exact weights: the store keys embeddings by it, so two checkpoints never mix.
+    `dim`, `image_size` and `max_text_tokens` are known without loading a tower (backends read them off
+    checkpoint shapes and configs), so a library can plan work and a UI can show limits at once.
+
+    Each part loads on first use under its own lock: a first text query that spends a minute reading an LLM
+    never holds up indexing, which only needs the vision tower. Tower loads report `Phase.LOAD` progress to
+    `progress`, and any failure to read a tower's files is a `ModelError` naming the model.
     """
 
     def __init__(
@@ -83,59 +104,96 @@ class Encoder:
         *,
         model_id: str,
         dim: int,
-        max_text_tokens: int,
-        load_vision: Callable[[], VisionTower] | None,
+        image_size: int,
+        max_text_tokens: int | None,
+        load_vision: VisionLoader | None,
         load_tokenizer: Callable[[], Tokenizer] | None,
-        load_text: Callable[[], TextTower] | None,
+        load_text: TextLoader | None,
         device: DevicePlan | None = None,
         batch_size: int = 32,
     ) -> None:
         self.model_id = model_id
-        self.spec = ""  # the spec string it was made from (set by the factory); the store records it
+        self.spec = ""  # the canonical spec string it was made from (set by the factory); the store records it
         self.dim = dim
-        self.max_text_tokens = max_text_tokens
+        self.image_size = image_size
+        self._max_text_tokens = max_text_tokens  # None: ask the tokenizer (cheap; no weights)
         self.device = device or DevicePlan.cpu()
         self.batch_size = batch_size
+        self.progress: ProgressCallback | None = None
         self._load_vision = load_vision
         self._load_tokenizer = load_tokenizer
         self._load_text = load_text
         self._vision: VisionTower | None = None
         self._tokenizer: Tokenizer | None = None
         self._text: TextTower | None = None
-        self._lock = threading.Lock()
+        self._vision_lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
+        self._text_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Encoder({self.model_id!r}, dim={self.dim}, max_text_tokens={self.max_text_tokens})"
+        return f"Encoder({self.model_id!r}, dim={self.dim}, image_size={self.image_size})"
+
+    @property
+    def max_text_tokens(self) -> int:
+        """Content tokens of a query the model reads (templates and special tokens excluded); a longer query
+        is cut, and `TextInfo.kept_tokens` of a cut query equals this number."""
+        if self._max_text_tokens is None:
+            self._max_text_tokens = int(self.tokenizer.max_content)
+        return self._max_text_tokens
 
     # -- lazily loaded parts -------------------------------------------------------------------------
+    def _loading(self, what: str, load: Callable[[], T], report: bool = True) -> T:
+        name = self.spec or self.model_id
+        report = report and self.progress is not None
+        if report:
+            self.progress(Progress(Phase.LOAD, 0, 1, Unit.STEPS, current=f"{what} of {name}"))
+        try:
+            part = load()
+        except PhotoSearchError:
+            raise
+        except (ValueError, KeyError, OSError) as exc:
+            raise ModelError(f"cannot load the {what} of {name}: {exc}") from exc
+        if report:
+            self.progress(Progress(Phase.LOAD, 1, 1, Unit.STEPS, current=f"{what} of {name}"))
+        return part
+
     @property
     def vision(self) -> VisionTower:
-        with self._lock:
+        with self._vision_lock:
             if self._vision is None:
                 if self._load_vision is None:
-                    raise RuntimeError(f"{self.model_id} has no image tower")
-                tower = self._load_vision().place(self.device.device, self.device.vision_dtype)
-                self._vision = tower.eval()
+                    raise ModelError(f"{self.spec or self.model_id} has no image tower")
+                loader = self._load_vision
+                tower = self._loading("image tower", lambda: loader(self.device))
+                self._vision = tower.place(self.device.device, self.device.vision_dtype).eval()
             return self._vision
 
     @property
     def tokenizer(self) -> Tokenizer:
-        with self._lock:
+        with self._tokenizer_lock:
             if self._tokenizer is None:
                 if self._load_tokenizer is None:
-                    raise RuntimeError(f"{self.model_id} has no text tower")
-                self._tokenizer = self._load_tokenizer()
+                    raise ModelError(f"{self.spec or self.model_id} has no text tower")
+                loader = self._load_tokenizer
+                self._tokenizer = self._loading("tokenizer", loader, report=False)  # fast: no weights
             return self._tokenizer
 
     @property
     def text(self) -> TextTower:
-        with self._lock:
+        with self._text_lock:
             if self._text is None:
                 if self._load_text is None:
-                    raise RuntimeError(f"{self.model_id} has no text tower")
-                tower = self._load_text().place(self.device.device, self.device.text_dtype)
-                self._text = tower.eval()
+                    raise ModelError(f"{self.spec or self.model_id} has no text tower")
+                loader = self._load_text
+                tower = self._loading("text tower", lambda: loader(self.device))
+                self._text = tower.place(self.device.device, self.device.text_dtype).eval()
             return self._text
+
+    def unload_text(self) -> bool:
+        """Free the text tower (the app does this after an idle time); the next query loads it again."""
+        with self._text_lock:
+            loaded, self._text = self._text is not None, None
+        return loaded
 
     @property
     def vision_loaded(self) -> bool:

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import torch
 
+from photosearch.errors import InvalidInput
+
 
 @dataclass(frozen=True)
 class DevicePlan:
@@ -29,13 +31,20 @@ def resolve_device(name: str | None = None) -> DevicePlan:
             name = "mps"
         else:
             name = "cpu"
-    device = torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from None
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError("--device cuda was asked for, but PyTorch sees no CUDA GPU")
+            raise InvalidInput(f"device {name!r} was asked for, but PyTorch sees no CUDA GPU here")
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            raise InvalidInput(f"device {name!r} was asked for, but there are {torch.cuda.device_count()} GPUs")
         return DevicePlan(device, torch.float16, torch.bfloat16)
     if device.type == "mps":
+        if getattr(torch.backends, "mps", None) is None or not torch.backends.mps.is_available():
+            raise InvalidInput("device 'mps' was asked for, but PyTorch sees no Apple GPU here")
         return DevicePlan(device, torch.float32, torch.float32)
     if device.type == "cpu":
         return DevicePlan.cpu()
-    raise ValueError(f"unknown device {name!r}: use auto, cpu, cuda[:N] or mps")
+    raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps")

@@ -39,6 +39,7 @@ from timm.layers import LayerNorm
 from timm.models.eva import Eva
 
 from photosearch.encoders.base import VisionTower
+from photosearch.encoders.checkpoint import load_state_file
 from photosearch.encoders.preprocess import clip_transform
 
 PT_HW_SEQ_LEN = 16  # reference `pt_hw_seq_len`: the RoPE grid EVA02 was pretrained on (224 / 14)
@@ -290,16 +291,6 @@ def reference_state_dict(tower: EvaVisionTower) -> dict[str, torch.Tensor]:
 # -- checkpoint file --------------------------------------------------------------------------------------
 
 
-def _load_weights_only(path: Path) -> object:
-    try:
-        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    except RuntimeError as err:
-        # Files written with the legacy (pre-zip) torch.save format cannot be memory-mapped.
-        if "mmap" not in str(err):
-            raise
-        return torch.load(path, map_location="cpu", weights_only=True)
-
-
 def read_llm2clip_checkpoint(
     path: Path,
 ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], float | None]:
@@ -310,7 +301,7 @@ def read_llm2clip_checkpoint(
     stored (the log of the similarity multiplier), None if absent. Tensors stay memory-mapped.
     """
     path = Path(path)
-    obj = _load_weights_only(path)
+    obj = load_state_file(path, "LLM2CLIP EVA02")
     if not isinstance(obj, Mapping):
         raise ValueError(f"{path}: expected a state dict, got {type(obj).__name__}")
     for wrapper in _WRAPPER_KEYS:

@@ -117,6 +117,18 @@ class _Checkpoint:
     def keys(self) -> list[str]:
         return list(self.key_to_file)
 
+    def shapes(self, keys: Iterable[str]) -> dict[str, tuple[int, ...]]:
+        """Tensor shapes from the safetensors headers, without reading any data."""
+        by_file: dict[Path, list[str]] = {}
+        for k in keys:
+            by_file.setdefault(self.key_to_file[k], []).append(k)
+        out: dict[str, tuple[int, ...]] = {}
+        for path, names in by_file.items():
+            with safe_open(str(path), framework="pt") as f:
+                for k in names:
+                    out[k] = tuple(f.get_slice(k).get_shape())
+        return out
+
     def read(self, keys: Iterable[str]) -> dict[str, torch.Tensor]:
         by_file: dict[Path, list[str]] = {}
         for k in keys:
@@ -378,6 +390,26 @@ def adaptor_state(keys: Iterable[str]) -> tuple[str, list[str]]:
         if found:
             return prefix, found
     raise KeyError(f"no text adaptor weights: expected keys under one of {list(ADAPTOR_PREFIXES)}")
+
+
+def hf_llm2clip_sizes(model_dir: Path) -> tuple[int, int, int]:
+    """(image size, adaptor input width, adaptor output width) from headers alone: what an encoder must know
+    before any tower loads."""
+    ckpt = _Checkpoint(Path(model_dir))
+    pos, patch = (VISION_PREFIX + "embeddings.position_embedding.weight",
+                  VISION_PREFIX + "embeddings.patch_embedding.weight")
+    if pos not in ckpt.key_to_file or patch not in ckpt.key_to_file:
+        raise KeyError(f"{model_dir}: missing vision weights (expected the LLM2CLIP HF layout: '{VISION_PREFIX}*')")
+    try:
+        prefix, keys = adaptor_state(ckpt.keys())
+    except KeyError as e:
+        raise KeyError(f"{model_dir}: {e.args[0]}") from None
+    shapes = ckpt.shapes([pos, patch, *keys])
+    grid = math.isqrt(shapes[pos][0] - 1)
+    llm_dim, output_dim, _, _ = TextAdaptor.sizes(
+        {"text_adaptor." + k[len(prefix):]: v for k, v in shapes.items() if k.startswith(prefix)}
+    )
+    return grid * shapes[patch][2], llm_dim, output_dim
 
 
 def load_hf_llm2clip_adaptor(model_dir: Path) -> TextAdaptor:

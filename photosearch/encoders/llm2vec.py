@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 import torch
-from safetensors.torch import load_file
+from safetensors import safe_open
 from transformers import LlamaConfig, LlamaModel, PreTrainedTokenizerFast
 from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
 
@@ -53,16 +53,21 @@ class LLM2VecTokenizer:
         self, tokenizer: PreTrainedTokenizerFast, max_length: int = MAX_LENGTH, doc_max_length: int = DOC_MAX_LENGTH
     ) -> None:
         tokenizer.padding_side = "left"  # LLM2Vec's pooling counts positions from the right end of each row
-        if tokenizer.pad_token is None:
-            if tokenizer.eos_token is None:
-                raise ValueError("the tokenizer defines neither a pad nor an eos token to pad with")
-            tokenizer.pad_token = tokenizer.eos_token  # what LLM2Vec.from_pretrained does
+        if tokenizer.eos_token is None:
+            raise ValueError("the tokenizer defines no eos token to pad with")
+        # LLM2Vec.from_pretrained sets pad = eos unconditionally, whatever tokenizer_config.json says; padding
+        # is masked out of attention and pooling, but the pad id still lands in the padded rows' input ids.
+        tokenizer.pad_token = tokenizer.eos_token
         self.tokenizer = tokenizer
         self.max_length = max_length
         self.doc_max_length = doc_max_length
         vocab = tokenizer.get_vocab()
         self.uses_template = all(t in vocab for t in _TEMPLATE_TOKENS)
         self._suffix_tokens = len(self._ids([USER_SUFFIX])[0]) if self.uses_template else 0
+        # Content tokens a query may hold: everything in front of the text (BOS, the user-turn header) takes
+        # its positions first, while the closing <|eot_id|> is what truncation cuts first (see `_info`).
+        prefix = USER_PREFIX if self.uses_template else ""
+        self.max_content = max_length - len(self.tokenizer([prefix])["input_ids"][0])
 
     def _ids(self, texts: list[str], **kwargs: object) -> list[list[int]]:
         return self.tokenizer(texts, add_special_tokens=False, **kwargs)["input_ids"]
@@ -263,13 +268,20 @@ def _weight_files(model_dir: Path) -> list[Path]:
 
 
 def read_llama_weights(model_dir: Path, dtype: torch.dtype = torch.float32) -> dict[str, torch.Tensor]:
-    """Safetensors weights keyed as `LlamaModel` expects, with or without the `model.` prefix of a CausalLM."""
+    """Safetensors weights keyed as `LlamaModel` expects, with or without the `model.` prefix of a CausalLM.
+
+    Read tensor by tensor with `pread` and cast as each arrives, so peak memory is the weights in `dtype`
+    plus one tensor: an 8B LLM loads in bf16 within ~17 GB. (safetensors' default mmap backend keeps the
+    touched file pages resident next to the copies: 2x the weights at the peak; see bench/bench_llm_load.py.)
+    """
     state: dict[str, torch.Tensor] = {}
     for path in _weight_files(_require_dir(model_dir)):
-        for key, tensor in load_file(str(path)).items():
-            if key.endswith("rotary_emb.inv_freq"):
-                continue  # persisted by old transformers versions; recomputed from the config instead
-            state[key] = tensor.to(dtype) if tensor.is_floating_point() else tensor
+        with safe_open(str(path), framework="pt", backend="pread") as f:
+            for key in f.keys():
+                if key.endswith("rotary_emb.inv_freq"):
+                    continue  # persisted by old transformers versions; recomputed from the config instead
+                tensor = f.get_tensor(key)
+                state[key] = tensor.to(dtype) if tensor.is_floating_point() else tensor
     if any(k.startswith("model.") for k in state):
         # A *ForCausalLM checkpoint: the encoder is under `model.`; lm_head and the like are not used.
         state = {k[len("model.") :]: v for k, v in state.items() if k.startswith("model.")}

@@ -12,7 +12,6 @@ on CPU. We round the same tensors so our float32 towers reproduce its embeddings
 """
 from __future__ import annotations
 
-import pickle
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ import torch
 from PIL import Image
 
 from photosearch.encoders.base import Encoder, TextInfo, TextTower, TokenizedTexts, VisionTower
+from photosearch.encoders.checkpoint import load_state_file
 from photosearch.encoders.device import DevicePlan
 from photosearch.encoders.preprocess import clip_transform
 from photosearch.hashing import weights_fingerprint
@@ -74,22 +74,11 @@ class LongClipConfig:
 
 def _read_state_dict(path: Path) -> Mapping[str, torch.Tensor]:
     """mmap so each tower materialises only its own tensors; weights_only so a checkpoint cannot run code."""
-    try:
-        try:
-            obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except RuntimeError as exc:  # legacy (pre-zip) serialisation cannot be memory-mapped
-            if "mmap" not in str(exc):
-                raise
-            obj = torch.load(path, map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError) as exc:
-        raise ValueError(
-            f"{path} is not a Long-CLIP state dict readable with weights_only=True "
-            f"(pickled modules and TorchScript archives are not supported): {exc}"
-        ) from exc
+    obj = load_state_file(path, "Long-CLIP")
     if not isinstance(obj, Mapping) or not all(
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in obj.items()
     ):
-        raise ValueError(f"{path} does not hold a plain state dict of tensors (got {type(obj).__name__})")
+        raise ValueError(f"{path} is not a Long-CLIP checkpoint: it holds a {type(obj).__name__}, not a state dict")
     return obj
 
 
@@ -310,10 +299,14 @@ def _bpe() -> "SimpleTokenizer":
 
 
 class LongClipTokenizer:
-    """`longclip.tokenize(texts, truncate=True)` at the checkpoint's context length, plus per-text `TextInfo`."""
+    """`longclip.tokenize(texts, truncate=True)` at the checkpoint's context length, plus per-text `TextInfo`.
+
+    SOT and EOT take two of the context's positions, so a query holds `context_length - 2` content tokens.
+    """
 
     def __init__(self, context_length: int) -> None:
         self.context_length = context_length
+        self.max_content = context_length - 2
         self.bpe = _bpe()
 
     def encode(self, text: str) -> list[int]:
@@ -325,7 +318,7 @@ class LongClipTokenizer:
         info = []
         for row, text in enumerate(texts):
             content = self.encode(text)
-            kept = content[: self.context_length - 2]
+            kept = content[: self.max_content]
             tokens = [self.bpe.sot_token_id, *kept, self.bpe.eot_token_id]
             ids[row, : len(tokens)] = torch.tensor(tokens, dtype=torch.long)
             info.append(TextInfo(n_tokens=len(content), kept_tokens=len(kept), truncated=len(kept) < len(content)))
@@ -342,9 +335,10 @@ def load_longclip(path: Path, device: DevicePlan | None = None) -> Encoder:
     return Encoder(
         model_id="longclip:" + weights_fingerprint([path]),
         dim=cfg.embed_dim,
-        max_text_tokens=cfg.context_length,
-        load_vision=lambda: _build_vision(path),
+        image_size=cfg.image_size,
+        max_text_tokens=cfg.context_length - 2,  # SOT and EOT take two positions
+        load_vision=lambda plan: _build_vision(path),
         load_tokenizer=lambda: LongClipTokenizer(cfg.context_length),
-        load_text=lambda: _build_text(path),
+        load_text=lambda plan: _build_text(path),
         device=device,
     )

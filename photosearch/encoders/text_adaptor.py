@@ -6,6 +6,8 @@ Linear(2d, d)), then LayerNorm and Linear(d, out). The input is L2-normalised fi
 """
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 import torch
 from torch import nn
 
@@ -36,14 +38,22 @@ class TextAdaptor(nn.Module):
     def forward(self, llm_vectors: torch.Tensor) -> torch.Tensor:
         return self.text_adaptor(nn.functional.normalize(llm_vectors, p=2, dim=-1))
 
+    @staticmethod
+    def sizes(shapes: Mapping[str, Sequence[int]]) -> tuple[int, int, int, int]:
+        """(llm_dim, output_dim, num_blocks, expansion) from `text_adaptor.*` key shapes alone (no tensor read)."""
+        blocks = sorted({int(k.split(".")[1]) for k in shapes if k.startswith("text_adaptor.") and ".fn." in k})
+        try:
+            llm_dim = int(shapes["text_adaptor.0.ln.weight"][0])
+            expansion = int(shapes["text_adaptor.0.fn.0.weight"][0]) // llm_dim
+            output_dim = int(shapes[f"text_adaptor.{len(blocks) + 1}.weight"][0])
+        except (KeyError, IndexError) as e:
+            raise ValueError(f"not an LLM2CLIP text adaptor: missing or odd `{e}`") from None
+        return llm_dim, output_dim, len(blocks), expansion
+
     @classmethod
     def from_state_dict(cls, state: dict[str, torch.Tensor]) -> "TextAdaptor":
         """Build from `text_adaptor.*` keys (prefix `text.` already stripped), sizes read off the tensors."""
-        blocks = sorted({int(k.split(".")[1]) for k in state if k.startswith("text_adaptor.") and ".fn." in k})
-        num_blocks = len(blocks)
-        llm_dim = state["text_adaptor.0.ln.weight"].shape[0]
-        expansion = state["text_adaptor.0.fn.0.weight"].shape[0] // llm_dim
-        output_dim = state[f"text_adaptor.{num_blocks + 1}.weight"].shape[0]
+        llm_dim, output_dim, num_blocks, expansion = cls.sizes({k: tuple(v.shape) for k, v in state.items()})
         model = cls(llm_dim, output_dim, num_blocks, expansion)
         model.load_state_dict(state, strict=True)
         return model
