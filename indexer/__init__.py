@@ -2,14 +2,14 @@
 
 The one entry point for the CLI (`photosearch index`, `photosearch watch`) and the Qt window::
 
-    indexer = Indexer(store, encoder)              # store: photosearch.store.Store, encoder: Encoder
-    indexer.scan()                                  # reconcile the roots with the disk
+    library = Library.open(db)                     # photosearch.library: the one front door
+    indexer = Indexer.open(library)                 # the library's model and encoder, its own connection
+    indexer.scan()                                  # reconcile the folders with the disk
     indexer.run(progress=print, control=control)   # embed pending files, backfill this model
     indexer.watch(stop_event, progress=print)      # blocks until stop_event is set
 
-`progress` callbacks get `Progress` snapshots and are called from worker threads; `IndexControl`
-(pause/resume/cancel) may be used from any thread. The Indexer owns its Store while a call runs:
-give the UI its own `Store` on the same file for searching. Nothing here imports Qt.
+`progress` callbacks get `photosearch.progress.Progress` snapshots and are called from worker threads;
+`Control` (pause/resume/cancel) may be used from any thread. Nothing here imports Qt.
 """
 from __future__ import annotations
 
@@ -21,12 +21,6 @@ from typing import Any
 _EXPORTS = {
     "Indexer": "indexer.core",
     "IndexerConfig": "indexer.core",
-    "BACKFILL": "indexer.control",
-    "INDEX": "indexer.control",
-    "SCAN": "indexer.control",
-    "IndexControl": "indexer.control",
-    "Progress": "indexer.control",
-    "ProgressCallback": "indexer.control",
     "PipelineConfig": "indexer.pipeline",
     "RunResult": "indexer.pipeline",
     "ScanConfig": "indexer.scan",

@@ -5,9 +5,10 @@ import threading
 from dataclasses import dataclass
 
 from photosearch.encoders.base import Encoder
+from photosearch.library import Library
+from photosearch.progress import Control, ProgressCallback
 from photosearch.store import Root, Store
 
-from indexer.control import IndexControl, ProgressCallback
 from indexer.pipeline import Pipeline, PipelineConfig, RunResult
 from indexer.scan import ScanConfig, ScanResult, scan_roots
 from indexer.watch import WatchConfig, Watcher
@@ -21,28 +22,59 @@ class IndexerConfig:
 
 
 class Indexer:
+    """Keeps one library's database in step with its folders, embedding with one model.
+
+    Front ends make one with `Indexer.open(library)`: it picks the model by the library's rule, shares the
+    library's encoder (so a search and indexing never load the same tower twice) and writes through a
+    connection of its own, which its writer thread owns while a run lasts. `Indexer(store, encoder)` is the
+    bare engine underneath.
+    """
+
     def __init__(self, store: Store, encoder: Encoder, config: IndexerConfig = IndexerConfig()) -> None:
         self.store = store
         self.encoder = encoder
         self.config = config
         self.pipeline = Pipeline(store, encoder, config.pipeline)
+        self._owns_store = False
+
+    @classmethod
+    def open(
+        cls, library: Library, model: str | None = None, config: IndexerConfig = IndexerConfig(),
+        control: Control | None = None,
+    ) -> "Indexer":
+        """An indexer for `library` with `model` (default: the library's indexing model). Downloads the model
+        if it is missing (progress to `library.progress`, cancelled through `control`)."""
+        encoder = library.encoder(library.index_model(model), control=control)
+        indexer = cls(library.connect(), encoder, config)
+        indexer._owns_store = True
+        return indexer
+
+    def close(self) -> None:
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> "Indexer":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def scan(
         self, roots: list[Root] | None = None, progress: ProgressCallback | None = None,
-        control: IndexControl | None = None,
+        control: Control | None = None,
     ) -> list[ScanResult]:
         """Reconcile the given roots (default all) with the disk; new and changed files become pending."""
         return scan_roots(self.store, roots, self.config.scan, progress, control)
 
-    def run(self, progress: ProgressCallback | None = None, control: IndexControl | None = None) -> RunResult:
+    def run(self, progress: ProgressCallback | None = None, control: Control | None = None) -> RunResult:
         """Index pending files and backfill the encoder's model for files indexed with other models."""
         return self.pipeline.run(progress, control)
 
     def index(
-        self, progress: ProgressCallback | None = None, control: IndexControl | None = None
+        self, progress: ProgressCallback | None = None, control: Control | None = None
     ) -> tuple[list[ScanResult], RunResult]:
         """`scan()` then `run()`: what `photosearch index` does."""
-        control = control or IndexControl()
+        control = control or Control()
         scans = self.scan(progress=progress, control=control)
         return scans, self.run(progress, control)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from photosearch.errors import NothingIndexed
 from photosearch.store import Store
 from photosearch.store.records import FileRecord
 
@@ -32,13 +33,9 @@ def similar_pairs(mat: np.ndarray, threshold: float, block: int = BLOCK):
                 yield i, c
 
 
-def duplicate_groups(store: Store, model_id: str, threshold: float = 0.95) -> list[list[FileRecord]]:
-    """Groups of at least two current files, largest first; each group's files sorted by path."""
-    if store.model(model_id) is None:
-        raise LookupError(f"nothing is indexed with {model_id} yet")
-    index = store.vector_index(model_id)
-    index.refresh()
-    keys, mat = index.snapshot()
+def group_keys(keys: np.ndarray, mat: np.ndarray, threshold: float) -> list[list[int]]:
+    """Keys joined transitively by similarity >= threshold; only groups of two or more. Pure numpy, no store,
+    so a caller can run it outside its database lock."""
     parent = np.arange(len(keys))
     for i, j in similar_pairs(mat, threshold):
         a, b = _find(parent, i), _find(parent, j)
@@ -47,10 +44,24 @@ def duplicate_groups(store: Store, model_id: str, threshold: float = 0.95) -> li
     members: dict[int, list[int]] = {}
     for row in range(len(keys)):
         members.setdefault(_find(parent, row), []).append(int(keys[row]))
-    files = store.files_for_keys(keys.tolist())
+    return list(members.values())
+
+
+def vectors_of(store: Store, model_id: str) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, matrix) of a model's current vectors."""
+    if store.model(model_id) is None:
+        raise NothingIndexed(f"nothing is indexed with {model_id} yet")
+    index = store.vector_index(model_id)
+    index.refresh()
+    return index.snapshot()
+
+
+def files_of_groups(store: Store, key_groups: list[list[int]]) -> list[list[FileRecord]]:
+    """Key groups -> groups of at least two current files (copies count), largest first, each sorted by path."""
+    files = store.files_for_keys([k for g in key_groups for k in g])
     groups = []
-    for group_keys in members.values():
-        group = sorted((f for k in group_keys for f in files.get(k, []) if f.status == "indexed"),
+    for group_keys_ in key_groups:
+        group = sorted((f for k in group_keys_ for f in files.get(k, []) if f.status == "indexed"),
                        key=lambda f: f.path)
         if len(group) >= 2:
             groups.append(group)

@@ -3,31 +3,50 @@
 A plain paragraph is always one text term, even if it contains " - " or " + " as punctuation: the combination
 syntax switches on only when the query has a quoted term or names an image file. Each term may carry a weight
 `N:` (inside or before the quotes); `-` negates it.
+
+A term that looks like a path (an unquoted term of a mix with a path separator or an image extension, or a
+whole query that is one word ending in an image extension) must name an existing file: a typo in a photo's
+path used to turn silently into a text search for the path. Quoting a term makes it text whatever it holds.
 """
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 
+from photosearch.errors import QuerySyntaxError
 from photosearch.images import is_supported
+
+__all__ = ["QuerySyntaxError", "QueryTerm", "TermKind", "parse_query"]
 
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*:(?!//)")
 
 
+class TermKind(str, Enum):
+    TEXT = "text"
+    IMAGE = "image"
+
+
 @dataclass(frozen=True)
 class QueryTerm:
-    kind: str  # "text" or "image"
+    kind: TermKind
     value: str  # the text, or the image path as written
     weight: float = 1.0  # negative for `- term`
 
 
-class QuerySyntaxError(ValueError):
-    pass
-
-
 def _looks_like_image(token: str) -> bool:
     return is_supported(token) and Path(token).expanduser().is_file()
+
+
+def _looks_like_path(token: str) -> bool:
+    seps = {os.sep, "/"} | ({os.altsep} if os.altsep else set())
+    return token.startswith("~") or any(s in token for s in seps) or is_supported(token)
+
+
+def _missing_photo(token: str) -> QuerySyntaxError:
+    return QuerySyntaxError(f"no photo at {token!r}: check the path, or put the term in quotes to search for it as text")
 
 
 def _split_weight(token: str) -> tuple[float, str]:
@@ -93,14 +112,19 @@ def parse_query(query: str) -> list[QueryTerm]:
         parsed = []
     structured = any(quoted or _looks_like_image(value) for _, _, value, quoted in parsed)
     if not structured:
-        return [QueryTerm("text", query)]
+        if not any(ch.isspace() for ch in query) and is_supported(query):
+            raise _missing_photo(query)  # one word ending in .jpg: a photo's path with a typo, not a description
+        return [QueryTerm(TermKind.TEXT, query)]
     terms = []
     for op, weight, value, quoted in parsed:
         if not value:
             raise QuerySyntaxError("a term is empty")
         if weight == 0:
             continue
-        kind = "image" if not quoted and _looks_like_image(value) else "text"
+        image = not quoted and _looks_like_image(value)
+        if not quoted and not image and _looks_like_path(value):
+            raise _missing_photo(value)
+        kind = TermKind.IMAGE if image else TermKind.TEXT
         terms.append(QueryTerm(kind, value, -weight if op == "-" else weight))
     if not terms:
         raise QuerySyntaxError("every term has weight 0")

@@ -3,36 +3,115 @@
 The hot path is the store's RAM `VectorIndex` (exact, ~20 ms at 100k photos); filters are turned into a
 candidate set with one SQL query first, because filtering after the top-k is picked would silently return
 fewer results than asked for.
+
+Every search reports what happened to each query text (tokens needed, tokens read, cut or not), also when
+its vector came from the cache: the notice that a long paragraph was cut must not vanish on a repeat.
 """
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
-from photosearch.encoders.base import Encoder
-from photosearch.images import load_image
-from photosearch.query import QueryTerm, parse_query
+from photosearch.encoders.base import Encoder, TextInfo
+from photosearch.errors import InvalidInput, NothingIndexed
+from photosearch.images import ImageError, load_image
+from photosearch.pathtext import display_path
+from photosearch.query import QueryTerm, TermKind, parse_query
 from photosearch.store import Store
 from photosearch.store.records import wall_clock_datetime, wall_clock_seconds
-from photosearch.store.store import subtree_range
+
+MAX_RESULTS = 10_000  # a bigger k is almost certainly a typo; the UI pages through far fewer
+_TYPE_ALIASES = {"jpg": "jpeg", "jpeg": "jpg", "tif": "tiff", "tiff": "tif"}
+
+
+class SortOrder(str, Enum):
+    RELEVANCE = "relevance"
+    DATE = "date"  # newest first; photos without a date last
 
 
 @dataclass(frozen=True)
 class SearchFilters:
+    """Which photos may be returned. Dates are the camera's clock; `until` given as a date includes that day."""
+
     folder: str | os.PathLike[str] | None = None  # only photos under this folder (subtree)
-    since: date | datetime | None = None  # taken on or after (camera clock)
-    until: date | datetime | None = None  # taken on or before; a date includes the whole day
+    since: date | datetime | None = None  # taken on or after
+    until: date | datetime | None = None  # taken on or before
     camera: str | None = None  # case-insensitive substring of make or model
     file_types: tuple[str, ...] = ()  # extensions, e.g. ("jpg", "heic")
 
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and _start(self.since) >= _end(self.until):
+            raise InvalidInput(f"the start date {self.since} is after the end date {self.until}")
+        bad = [t for t in self.file_types if not t.strip(". ").isalnum()]
+        if bad:
+            raise InvalidInput(f"file types are extensions such as jpg or heic, not {bad[0]!r}")
+
     def active(self) -> bool:
         return any((self.folder, self.since, self.until, self.camera, self.file_types))
+
+    def types(self) -> list[str]:
+        """Lower-case extensions with their spelling twins (jpg/jpeg, tif/tiff)."""
+        types = [t.lower().strip(". ") for t in self.file_types]
+        return sorted(set(types) | {_TYPE_ALIASES.get(t, t) for t in types})
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """One search as a user asks it; invalid values are an `InvalidInput` at construction."""
+
+    query: str | Sequence[QueryTerm] | None = None  # text, mix syntax, or parsed terms
+    image: str | os.PathLike[str] | None = None  # a photo to search by (indexed or not)
+    k: int = 50
+    filters: SearchFilters = field(default_factory=SearchFilters)
+    sort: SortOrder = SortOrder.RELEVANCE
+    cutoff: float | None = None  # drop results scoring below this fraction of the best score
+
+    def __post_init__(self) -> None:
+        if (self.query is None or (isinstance(self.query, str) and not self.query.strip())) and self.image is None:
+            raise InvalidInput("give a text query, a photo to search by, or both")
+        if isinstance(self.k, bool) or not isinstance(self.k, int) or not 1 <= self.k <= MAX_RESULTS:
+            raise InvalidInput(f"the number of results must be between 1 and {MAX_RESULTS}, not {self.k!r}")
+        if self.cutoff is not None and not 0 < self.cutoff <= 1:
+            raise InvalidInput(f"the relevance cut-off is a fraction of the best score in (0, 1], not {self.cutoff}")
+        try:
+            object.__setattr__(self, "sort", SortOrder(self.sort))
+        except ValueError:
+            raise InvalidInput(f"sort by 'relevance' or 'date', not {self.sort!r}") from None
+        if self.image is not None:  # before any model is fetched or loaded
+            path = Path(self.image).expanduser()
+            if path.is_dir():
+                raise InvalidInput(f"{display_path(path)} is a folder, not a photo to search by")
+            if not path.exists():
+                raise InvalidInput(f"no photo at {display_path(path)!r} to search by")
+        object.__setattr__(self, "_terms", self._parse())  # a syntax error shows before any model loads
+
+    def _parse(self) -> tuple[QueryTerm, ...]:
+        terms = list(parse_query(self.query) if isinstance(self.query, str) and self.query.strip() else (
+            [] if isinstance(self.query, str) else (self.query or [])))
+        if self.image is not None:
+            terms.append(QueryTerm(TermKind.IMAGE, os.fspath(self.image)))
+        return tuple(terms)
+
+    def terms(self) -> list[QueryTerm]:
+        return list(self._terms)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class QueryText:
+    """What the model made of one text of the query."""
+
+    text: str
+    tokens: int  # content tokens the text needs
+    kept: int  # content tokens the model read
+    truncated: bool
 
 
 @dataclass(frozen=True)
@@ -45,104 +124,103 @@ class SearchResult:
     width: int | None = None
     height: int | None = None
 
-    def to_json(self) -> dict:
-        return {
-            "path": self.path,
-            "score": round(self.score, 6),
-            "taken_at": self.taken_at.isoformat() if self.taken_at else None,
-            "size": self.size,
-            "width": self.width,
-            "height": self.height,
-        }
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    model_id: str
+    results: list[SearchResult]
+    texts: list[QueryText]  # one per text term, in query order
+
+    @property
+    def truncated(self) -> list[QueryText]:
+        return [t for t in self.texts if t.truncated]
 
 
 class Searcher:
-    """Binds a store to an encoder. Query vectors of texts are cached per (model, text): re-running or
-    refining a query in the UI does not run the LLM again."""
+    """Binds a store to an encoder. Query vectors of texts are cached per (model, text) together with their
+    token report: re-running or refining a query in the UI does not run the LLM again.
 
-    def __init__(self, store: Store, encoder: Encoder, *, cache_size: int = 256) -> None:
+    Thread-safe: the store is used under one lock, while text encoding (seconds for an LLM on a CPU) runs
+    outside it.
+    """
+
+    def __init__(
+        self, store: Store, encoder: Encoder, *, cache_size: int = 256, lock: threading.RLock | None = None
+    ) -> None:
         self.store = store
         self.encoder = encoder
         self.cache_size = cache_size
-        self._text_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-        self.last_truncated: list[tuple[str, int, int]] = []  # (text, tokens, kept) of the last query
+        self._lock = lock or threading.RLock()  # guards the store (one connection, maybe shared) and the cache
+        self._text_cache: OrderedDict[tuple[str, str], tuple[np.ndarray, TextInfo]] = OrderedDict()
 
     # -- query vectors -------------------------------------------------------------------------------
-    def text_vector(self, text: str) -> np.ndarray:
+    def text_vector(self, text: str) -> tuple[np.ndarray, QueryText]:
         key = (self.encoder.model_id, text)
-        if key in self._text_cache:
-            self._text_cache.move_to_end(key)
-            return self._text_cache[key]
-        vectors, info = self.encoder.encode_texts_with_info([text])
-        if info and info[0].truncated:
-            self.last_truncated.append((text, info[0].n_tokens, info[0].kept_tokens))
-        self._text_cache[key] = vectors[0]
-        while len(self._text_cache) > self.cache_size:
-            self._text_cache.popitem(last=False)
-        return vectors[0]
+        with self._lock:
+            hit = self._text_cache.get(key)
+            if hit is not None:
+                self._text_cache.move_to_end(key)
+        if hit is None:
+            vectors, info = self.encoder.encode_texts_with_info([text])
+            hit = (vectors[0], info[0])
+            with self._lock:
+                self._text_cache[key] = hit
+                while len(self._text_cache) > self.cache_size:
+                    self._text_cache.popitem(last=False)
+        vector, info = hit
+        return vector, QueryText(text, info.n_tokens, info.kept_tokens, info.truncated)
 
     def image_vector(self, path: str | os.PathLike[str]) -> np.ndarray:
         """An indexed photo's stored vector if there is one (no re-encoding), else encode the file."""
-        record = self.store.file_by_path(Path(path).expanduser().resolve())
-        if record is not None and record.key is not None:
-            index = self._index()
-            stored = index.vector(record.key)
-            if stored is not None:
-                return stored
-        loaded = load_image(Path(path).expanduser(), target=self.encoder.vision.image_size)
+        with self._lock:
+            record = self.store.file_by_path(Path(path).expanduser().resolve())
+            if record is not None and record.key is not None and self.store.model(self.encoder.model_id):
+                stored = self._index().vector(record.key)
+                if stored is not None:
+                    return stored
+        try:
+            loaded = load_image(Path(path).expanduser(), target=self.encoder.image_size)
+        except ImageError as e:
+            raise InvalidInput(f"cannot search by the photo {path}: {e.reason}") from e
         return self.encoder.encode_images([loaded.image])[0]
 
-    def query_vector(self, terms: Sequence[QueryTerm]) -> np.ndarray:
-        self.last_truncated = []
+    def query_vector(self, terms: Sequence[QueryTerm]) -> tuple[np.ndarray, list[QueryText]]:
+        """The normalised weighted sum of the terms' vectors, and a report per text term."""
         total = np.zeros(self.encoder.dim, np.float32)
+        texts: list[QueryText] = []
         for term in terms:
-            vec = self.text_vector(term.value) if term.kind == "text" else self.image_vector(term.value)
+            if term.kind == TermKind.TEXT:
+                vec, report = self.text_vector(term.value)
+                texts.append(report)
+            else:
+                vec = self.image_vector(term.value)
             total += term.weight * vec
         norm = float(np.linalg.norm(total))
         if norm == 0.0:
-            raise ValueError("the query terms cancel each other out")
-        return total / norm
+            raise InvalidInput("the query terms cancel each other out")
+        return total / norm, texts
 
     # -- search ----------------------------------------------------------------------------------------
     def _index(self):
         model = self.store.model(self.encoder.model_id)
         if model is None:
-            raise LookupError(
-                f"nothing is indexed with {self.encoder.model_id} yet: run `photosearch index --model ...` first"
-            )
+            raise NothingIndexed(f"nothing is indexed with {self.encoder.spec or self.encoder.model_id} yet")
         index = self.store.vector_index(model.model_id)
         index.refresh()
         return index
 
-    def search(
-        self,
-        query: str | Sequence[QueryTerm] | None = None,
-        *,
-        image: str | os.PathLike[str] | None = None,
-        k: int = 50,
-        filters: SearchFilters | None = None,
-        sort: str = "relevance",
-        min_relative: float | None = None,
-    ) -> list[SearchResult]:
-        """`min_relative` (0-1] drops results scoring below that fraction of the best score (a relative
-        cut-off, so it works for models whose similarities live on different scales)."""
-        terms: list[QueryTerm] = list(parse_query(query) if isinstance(query, str) else (query or []))
-        if image is not None:
-            terms.append(QueryTerm("image", str(image)))
-        if not terms:
-            raise ValueError("give a text query, an image, or both")
-        if sort not in ("relevance", "date"):
-            raise ValueError("sort must be 'relevance' or 'date'")
-        vector = self.query_vector(terms)
-        index = self._index()
-        allowed = self._allowed_files(filters) if filters and filters.active() else None
-        results = self._top_files(index, vector, k, allowed)
-        if min_relative is not None and results and results[0].score > 0:
-            floor = results[0].score * min_relative
+    def search(self, request: SearchRequest) -> SearchOutcome:
+        vector, texts = self.query_vector(request.terms())
+        with self._lock:
+            index = self._index()
+            allowed = self._allowed(request.filters) if request.filters.active() else None
+            results = self._top_files(index, vector, request.k, allowed)
+        if request.cutoff is not None and results and results[0].score > 0:
+            floor = results[0].score * request.cutoff
             results = [r for r in results if r.score >= floor]
-        if sort == "date":
+        if request.sort == SortOrder.DATE:
             results.sort(key=lambda r: (r.taken_at is None, -(r.taken_at.timestamp() if r.taken_at else 0)))
-        return results
+        return SearchOutcome(self.encoder.model_id, results, texts)
 
     def _top_files(self, index, vector: np.ndarray, k: int, allowed: "_Allowed | None") -> list[SearchResult]:
         """Keys -> files. A key can have several files (copies) or none left (missing): widen until k."""
@@ -167,32 +245,16 @@ class Searcher:
             width=meta.width if meta else None, height=meta.height if meta else None,
         )
 
-    def _allowed_files(self, f: SearchFilters) -> "_Allowed":
-        where, params = ["f.status = 'indexed'"], []
-        if f.folder:
-            where.append("f.path >= ? AND f.path < ?")
-            params.extend(subtree_range(Path(f.folder).expanduser().resolve()))
-        if f.since:
-            where.append("p.taken_at >= ?")
-            params.append(wall_clock_seconds(_start(f.since)))
-        if f.until:
-            where.append("p.taken_at < ?")
-            params.append(wall_clock_seconds(_end(f.until)))
-        if f.camera:
-            where.append("(lower(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')) LIKE ?)")
-            params.append(f"%{f.camera.lower()}%")
-        if f.file_types:
-            types = [t.lower().lstrip(".") for t in f.file_types]
-            types += [{"jpg": "jpeg", "jpeg": "jpg", "tif": "tiff", "tiff": "tif"}.get(t, t) for t in types]
-            where.append(f"p.file_type IN ({','.join('?' * len(types))})")
-            params.extend(types)
-        rows = self.store.conn.execute(
-            "SELECT f.id, f.content_id FROM files f LEFT JOIN photos p ON p.file_id = f.id WHERE "
-            + " AND ".join(where),
-            params,
-        ).fetchall()
-        keys = np.unique(np.array([r[1] for r in rows if r[1] is not None], dtype=np.int64))
-        return _Allowed(files={r[0] for r in rows}, keys=keys)
+    def _allowed(self, f: SearchFilters) -> "_Allowed":
+        rows = self.store.filtered_files(
+            folder=Path(f.folder).expanduser().resolve() if f.folder else None,
+            taken_from=wall_clock_seconds(_start(f.since)) if f.since else None,
+            taken_before=wall_clock_seconds(_end(f.until)) if f.until else None,
+            camera=f.camera,
+            file_types=f.types(),
+        )
+        keys = np.unique(np.array([key for _, key in rows if key is not None], dtype=np.int64))
+        return _Allowed(files={file_id for file_id, _ in rows}, keys=keys)
 
 
 @dataclass(frozen=True)

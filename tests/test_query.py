@@ -40,8 +40,14 @@ def test_image_alone_and_unicode_text(ref_jpg):
     assert parse_query('"穿黄色雨衣的孩子" + "🚲"') == [QueryTerm("text", "穿黄色雨衣的孩子"), QueryTerm("text", "🚲")]
 
 
-def test_missing_image_path_stays_text():
-    assert parse_query("./nope.jpg") == [QueryTerm("text", "./nope.jpg")]
+def test_a_photo_path_that_does_not_exist_is_an_error_not_a_text_search(ref_jpg):
+    for query in ('"red bicycle" + ./nope.jpg', f'{ref_jpg} - ~/Pictures/nope.png', "./nope.jpg", "IMG_1234.HEIC"):
+        with pytest.raises(QuerySyntaxError, match="no photo at"):
+            parse_query(query)
+    # quoting makes it text; plain paragraphs with slashes or file names in them stay one text
+    assert parse_query('"red bicycle" + "./nope.jpg"')[1] == QueryTerm("text", "./nope.jpg")
+    for text in ("AC/DC concert, crowd at night", "the photo called IMG_1234.jpg on my desk"):
+        assert parse_query(text) == [QueryTerm("text", text)]
 
 
 def test_errors_are_clear():

@@ -9,7 +9,7 @@ from PIL import Image
 from indexer import Indexer
 from photosearch.cli import main
 from photosearch.query import QueryTerm
-from photosearch.search import Searcher, SearchFilters
+from photosearch.search import Searcher, SearchFilters, SearchRequest
 from photosearch.store import Store
 from tests.index_helpers import make_photos, tiny_encoder
 from tests.photo_tree import make_photo
@@ -40,7 +40,7 @@ def test_identical_photo_reencoded_is_found_first_by_image_query(library, tmp_pa
     root, store, encoder = library
     original = root / "2024" / "p015.jpg"
     Image.open(original).save(tmp_path / "resaved.jpg", quality=55)
-    results = Searcher(store, encoder).search(image=tmp_path / "resaved.jpg", k=5)
+    results = Searcher(store, encoder).search(SearchRequest(image=tmp_path / "resaved.jpg", k=5)).results
     assert results[0].path == str(original)
     assert results[0].score > results[1].score
 
@@ -48,14 +48,14 @@ def test_identical_photo_reencoded_is_found_first_by_image_query(library, tmp_pa
 def test_searching_by_an_indexed_photo_reuses_its_stored_vector(library, tmp_path):
     root, store, _ = library
     fresh = tiny_encoder(tmp_path)  # same weights, nothing loaded yet
-    results = Searcher(store, fresh).search(image=root / "2023" / "p003.jpg", k=3)
+    results = Searcher(store, fresh).search(SearchRequest(image=root / "2023" / "p003.jpg", k=3)).results
     assert results[0].path == str(root / "2023" / "p003.jpg") and results[0].score == pytest.approx(1.0, abs=1e-5)
     assert not fresh.vision_loaded  # no re-encoding of a photo the index already has
 
 
 def test_copies_are_both_returned(library):
     root, store, encoder = library
-    paths = [r.path for r in Searcher(store, encoder).search(image=root / "2024" / "beach.jpg", k=2)]
+    paths = [r.path for r in Searcher(store, encoder).search(SearchRequest(image=root / "2024" / "beach.jpg", k=2)).results]
     assert sorted(paths) == sorted([str(root / "2024" / "beach.jpg"), str(root / "copies" / "beach-copy.jpg")])
 
 
@@ -64,11 +64,11 @@ def test_weighted_combination_is_the_normalised_weighted_sum(library):
     searcher = Searcher(store, encoder)
     image = str(root / "2023" / "p001.jpg")
     terms = [QueryTerm("text", "red bicycle in the rain", 2.0), QueryTerm("image", image), QueryTerm("text", "people", -1.0)]
-    got = searcher.query_vector(terms)
+    got, _ = searcher.query_vector(terms)
     t = encoder.encode_texts(["red bicycle in the rain", "people"])
     want = 2 * t[0] + searcher.image_vector(image) - t[1]
     np.testing.assert_allclose(got, want / np.linalg.norm(want), atol=1e-5)
-    scores = [r.score for r in searcher.search(f'"2:red bicycle in the rain" + {image} - "people"', k=30)]
+    scores = [r.score for r in searcher.search(SearchRequest(f'"2:red bicycle in the rain" + {image} - "people"', k=30)).results]
     assert scores == sorted(scores, reverse=True) and len(scores) == 27
 
 
@@ -78,36 +78,36 @@ def test_text_query_vectors_are_cached(library, monkeypatch):
     calls = []
     inner = encoder.encode_texts_with_info
     monkeypatch.setattr(encoder, "encode_texts_with_info", lambda texts: calls.append(texts) or inner(texts))
-    first = searcher.search("a long paragraph about a kid in a yellow raincoat", k=5)
-    second = searcher.search("a long paragraph about a kid in a yellow raincoat", k=5)
+    first = searcher.search(SearchRequest("a long paragraph about a kid in a yellow raincoat", k=5)).results
+    second = searcher.search(SearchRequest("a long paragraph about a kid in a yellow raincoat", k=5)).results
     assert [r.path for r in first] == [r.path for r in second] and len(calls) == 1
 
 
 def test_filters_select_before_top_k(library):
     root, store, encoder = library
     s = Searcher(store, encoder)
-    in_2023 = s.search("anything", k=100, filters=SearchFilters(folder=root / "2023"))
+    in_2023 = s.search(SearchRequest("anything", k=100, filters=SearchFilters(folder=root / "2023"))).results
     assert len(in_2023) == 13 and all(r.path.startswith(str(root / "2023") + "/") for r in in_2023)
     # k results even when the filter matches only the worst-ranked photos: filtering happens first
-    assert len(s.search("anything", k=3, filters=SearchFilters(folder=root / "2023"))) == 3
-    canon = s.search("anything", k=10, filters=SearchFilters(camera="canon"))
+    assert len(s.search(SearchRequest("anything", k=3, filters=SearchFilters(folder=root / "2023"))).results) == 3
+    canon = s.search(SearchRequest("anything", k=10, filters=SearchFilters(camera="canon"))).results
     assert [r.path for r in canon] == [str(root / "2024" / "beach.jpg")] or {r.path for r in canon} == {
         str(root / "2024" / "beach.jpg"), str(root / "copies" / "beach-copy.jpg")}
-    dated = s.search("anything", k=10, filters=SearchFilters(since=date(2024, 7, 14), until=date(2024, 7, 14)))
+    dated = s.search(SearchRequest("anything", k=10, filters=SearchFilters(since=date(2024, 7, 14), until=date(2024, 7, 14)))).results
     assert {r.path for r in dated} >= {str(root / "2024" / "beach.jpg")}
     assert all(r.taken_at.date() == date(2024, 7, 14) for r in dated)
-    pngs = s.search("anything", k=10, filters=SearchFilters(file_types=("png",)))
+    pngs = s.search(SearchRequest("anything", k=10, filters=SearchFilters(file_types=("png",)))).results
     assert [r.path for r in pngs] == [str(root / "2023" / "snow.png")]
 
 
 def test_sort_by_date_and_relative_cutoff(library):
     _, store, encoder = library
     s = Searcher(store, encoder)
-    by_date = s.search("snow", k=30, sort="date")
+    by_date = s.search(SearchRequest("snow", k=30, sort="date")).results
     dates = [r.taken_at for r in by_date]
     assert dates == sorted(dates, reverse=True)
-    everything = s.search("snow", k=30)
-    cut = s.search("snow", k=30, min_relative=0.99)
+    everything = s.search(SearchRequest("snow", k=30)).results
+    cut = s.search(SearchRequest("snow", k=30, cutoff=0.99)).results
     assert 1 <= len(cut) < len(everything)
     assert all(r.score >= everything[0].score * 0.99 for r in cut)
 
@@ -163,9 +163,9 @@ def test_taken_at_is_the_cameras_clock_whatever_the_machine_time_zone(tmp_path, 
             store.add_root(photos)
             Indexer(store, encoder).index()
             s = Searcher(store, encoder)
-            day = s.search("x", k=5, filters=SearchFilters(since=date(2024, 7, 14), until=date(2024, 7, 14)))
+            day = s.search(SearchRequest("x", k=5, filters=SearchFilters(since=date(2024, 7, 14), until=date(2024, 7, 14)))).results
             assert [(r.path, r.taken_at) for r in day] == [(str(photos / "tokyo.jpg"), datetime(2024, 7, 14, 18, 30))]
-            home = s.search("x", k=5, filters=SearchFilters(since=date(2024, 7, 15)))
+            home = s.search(SearchRequest("x", k=5, filters=SearchFilters(since=date(2024, 7, 15)))).results
             assert [r.taken_at for r in home] == [datetime(2024, 7, 15, 7, 5)]
     finally:
         monkeypatch.delenv("TZ")
@@ -197,4 +197,4 @@ def test_cli_search_stays_on_the_complete_model_while_another_backfills(tmp_path
 
 def test_cli_search_before_indexing_says_what_to_do(tmp_path, capsys):
     assert main(["search", "--db", str(tmp_path / "empty.db"), "a red bicycle"]) == 2
-    assert "nothing is indexed yet" in capsys.readouterr().err
+    assert "the library has no folders yet" in capsys.readouterr().err

@@ -1,0 +1,281 @@
+"""The Library service: the one front door through which the CLI, the desktop app and the indexer use a library.
+
+A library is one database file. `Library.open(db)` gives an object that owns
+
+* the store (one SQLite connection, used under one lock, so the object may be shared between a GUI thread
+  and worker threads; `connect()` hands a worker such as the indexer a connection of its own),
+* the rule that picks the model a library searches and indexes with,
+* the encoders, created lazily and shared: indexing and searching with the same model use one `Encoder`,
+  whose towers load independently (a first text query loading an LLM never stalls indexing),
+* search, status, folders with their exclusions, and near-duplicates.
+
+Every failure a user can cause is a `photosearch.errors.PhotoSearchError` with a one-line message. Downloads
+and model loads report to the library's `progress` callback (the one protocol of `photosearch.progress`).
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from photosearch.errors import InvalidInput, NothingIndexed
+from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
+from photosearch.pathtext import display_path
+from photosearch.progress import Control, ProgressCallback
+from photosearch.store import FileStatus, ModelRecord, Root, Store
+
+if TYPE_CHECKING:  # torch and the encoders load when a model is first needed, not when a library opens
+    from photosearch.encoders.base import Encoder
+    from photosearch.search import SearchOutcome, SearchRequest, Searcher
+    from photosearch.store.records import FileRecord
+
+
+@dataclass(frozen=True)
+class Folder:
+    """A folder of the library, with its exclusions and how many of its files are in each state."""
+
+    path: str
+    excluded: tuple[str, ...]
+    files: dict[FileStatus, int]
+    last_scan_ok: int | None  # unix time of the last complete scan, None if never
+
+
+@dataclass(frozen=True)
+class FolderChange:
+    """What `add_folder` did: `created` is False when the folder was in the library already."""
+
+    folder: Folder
+    created: bool
+    excluded_added: tuple[str, ...]
+    excluded_removed: tuple[str, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ModelState:
+    model_id: str
+    spec: str
+    dim: int
+    embedded: int  # distinct photos (contents) with a vector; copies share one
+    complete: bool  # every indexed photo has a vector of this model
+
+
+@dataclass(frozen=True)
+class FileError:
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class LibraryStatus:
+    db: str
+    folders: list[Folder]
+    files: dict[FileStatus, int]
+    models: list[ModelState]
+    errors: list[FileError]
+    error_count: int
+    search_model: str | None  # the spec searches use without an explicit model
+
+
+@dataclass(frozen=True)
+class DuplicateReport:
+    model_id: str
+    groups: list[list["FileRecord"]]
+
+
+class Library:
+    """One library file, as every front end uses it. Open with `Library.open()`; close with `close()`/`with`."""
+
+    def __init__(self, store: Store, *, device: str | None = None, progress: ProgressCallback | None = None) -> None:
+        self._store = store
+        self.path = store.path
+        self.device = validate_device(device)
+        self.progress = progress
+        self._lock = threading.RLock()
+        self._encoders: dict[str, "Encoder"] = {}
+        self._searchers: dict[str, "Searcher"] = {}
+
+    @classmethod
+    def open(
+        cls, db: str | os.PathLike[str] | None = None, *, device: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> "Library":
+        """`db` beats $PHOTOSEARCH_DB beats the user data folder. Raises `LibraryError` subclasses."""
+        validate_device(device)  # before touching any file
+        return cls(Store.open(db), device=device, progress=progress)
+
+    def connect(self) -> Store:
+        """A Store of its own on the same file, for a worker that writes (the indexer's writer thread)."""
+        return Store.open(self.path)
+
+    def close(self) -> None:
+        with self._lock:
+            self._searchers.clear()
+            self._store.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- folders --------------------------------------------------------------------------------------------
+    def folders(self) -> list[Folder]:
+        with self._lock:
+            counts = self._store.root_counts()
+            return [self._folder(r, counts) for r in self._store.roots()]
+
+    def _folder(self, root: Root, counts: dict[int, dict[FileStatus, int]]) -> Folder:
+        return Folder(root.path, root.excluded, counts.get(root.id, {s: 0 for s in FileStatus}), root.last_scan_ok)
+
+    def add_folder(
+        self, path: str | os.PathLike[str], exclude: tuple[str, ...] | list[str] = (),
+        include: tuple[str, ...] | list[str] = (),
+    ) -> FolderChange:
+        """Add a folder (or change the exclusions of one already added).
+
+        Exclusions accumulate: `exclude` adds subfolders to skip, `include` takes exclusions back. Relative
+        exclusions are taken under the folder. An exclusion outside the folder is an error; one that matches
+        nothing on disk, or an `include` that was not excluded, is done but comes back as a warning.
+        """
+        root = Path(path).expanduser().resolve()
+        if not root.is_dir():
+            raise InvalidInput(f"{display_path(root)} is not a folder" + ("" if root.exists() else " (it does not exist)"))
+        add, remove = self._under(root, exclude), self._under(root, include)
+        warnings = [f"{display_path(p)} does not exist (yet); it is excluded anyway" for p in add if not os.path.isdir(p)]
+        with self._lock:
+            existing = self._store.root_by_path(root)
+            before = set(existing.excluded) if existing else set()
+            warnings += [f"{display_path(p)} was not excluded" for p in remove if p not in before]
+            after = (before | set(add)) - set(remove)
+            with self._store.write_batch():
+                record = self._store.add_root(root, sorted(after))
+                if existing is not None and after != before:
+                    record = self._store.set_root_excluded(record.id, sorted(after))
+            folder = self._folder(record, self._store.root_counts())
+        return FolderChange(
+            folder, existing is None, tuple(sorted(set(after) - before)), tuple(sorted(before - set(after))),
+            tuple(warnings),
+        )
+
+    @staticmethod
+    def _under(root: Path, paths: tuple[str, ...] | list[str]) -> list[str]:
+        out = []
+        for p in paths:
+            full = Path(p).expanduser()
+            full = (full if full.is_absolute() else root / full).resolve()
+            if full == root or root not in full.parents:
+                raise InvalidInput(f"{display_path(full)} is not a subfolder of {display_path(root)}")
+            out.append(str(full))
+        return out
+
+    def remove_folder(self, path: str | os.PathLike[str]) -> int:
+        """Forget a folder and its files (the photos themselves are untouched); returns how many files."""
+        root = Path(path).expanduser().resolve()
+        with self._lock:
+            record = self._store.root_by_path(root)
+            if record is None:
+                known = ", ".join(display_path(r.path) for r in self._store.roots()) or "none"
+                raise InvalidInput(f"{display_path(root)} is not a folder of this library (its folders: {known})")
+            return self._store.remove_root(record.id)
+
+    # -- models ---------------------------------------------------------------------------------------------
+    def _require_indexed(self) -> list[ModelRecord]:
+        """The models with a spec; NothingIndexed when there is nothing to search."""
+        if not self._store.roots():
+            raise NothingIndexed("the library has no folders yet: add one (`photosearch add FOLDER`), then index it")
+        models = [m for m in self._store.models() if m.spec]
+        if not models or not self._store.counts().by_status[FileStatus.INDEXED]:
+            raise NothingIndexed("nothing is indexed yet: index the library first (`photosearch index`)")
+        return models
+
+    def search_model(self, requested: str | None = None) -> str:
+        """The spec a search uses: `requested`, else the newest model that has embedded every photo (while
+        another model backfills, searches keep seeing the whole library), else the newest model."""
+        with self._lock:
+            models = self._require_indexed()
+            if requested:
+                return canonical_spec(requested)
+            done = [m for m in models if not self._store.missing_embeddings(m.model_id, limit=1)]
+            return (done or models)[-1].spec
+
+    def index_model(self, requested: str | None = None) -> str:
+        """The spec indexing uses: `requested`, else the model the library was last indexed with, else the
+        default. A new model backfills beside the old one."""
+        if requested:
+            return canonical_spec(requested)
+        with self._lock:
+            models = [m for m in self._store.models() if m.spec]
+        return models[-1].spec if models else DEFAULT_MODEL
+
+    def encoder(self, spec: str, control: Control | None = None) -> "Encoder":
+        """The library's encoder for `spec` (created, and downloaded if need be, on first use)."""
+        from photosearch.factory import create_encoder
+
+        spec = canonical_spec(spec)
+        with self._lock:
+            encoder = self._encoders.get(spec)
+        if encoder is None:
+            encoder = create_encoder(spec, device=self.device, progress=self.progress, control=control)
+            with self._lock:
+                encoder = self._encoders.setdefault(spec, encoder)
+        return encoder
+
+    # -- search ---------------------------------------------------------------------------------------------
+    def searcher(self, model: str | None = None) -> "Searcher":
+        from photosearch.search import Searcher
+
+        encoder = self.encoder(self.search_model(model))
+        with self._lock:
+            searcher = self._searchers.get(encoder.model_id)
+            if searcher is None:
+                searcher = self._searchers[encoder.model_id] = Searcher(self._store, encoder, lock=self._lock)
+        return searcher
+
+    def search(self, request: "SearchRequest", model: str | None = None) -> "SearchOutcome":
+        """Results plus, every time, what happened to each query text (tokens, kept, cut)."""
+        return self.searcher(model).search(request)
+
+    def duplicates(self, threshold: float = 0.95, model: str | None = None) -> DuplicateReport:
+        """Groups of near-duplicate photos from the stored vectors (no model is loaded). The O(N^2) pairing
+        runs outside the library's lock, so searches and status answer meanwhile."""
+        from photosearch.duplicates import files_of_groups, group_keys, vectors_of
+
+        if not 0 < threshold <= 1:
+            raise InvalidInput(f"the similarity threshold is in (0, 1], not {threshold}")
+        with self._lock:
+            spec = self.search_model(model)
+            record = next((m for m in self._store.models() if m.spec == spec), None)
+        model_id = record.model_id if record else self.encoder(spec).model_id  # towers load lazily: cheap
+        with self._lock:
+            keys, mat = vectors_of(self._store, model_id)
+        groups = group_keys(keys, mat, threshold)
+        with self._lock:
+            return DuplicateReport(model_id, files_of_groups(self._store, groups))
+
+    # -- status ---------------------------------------------------------------------------------------------
+    def status(self, errors: int = 20) -> LibraryStatus:
+        if errors < 0:
+            raise InvalidInput(f"the number of errors to list cannot be negative ({errors})")
+        with self._lock:
+            counts = self._store.counts()
+            states = [
+                ModelState(m.model_id, m.spec, m.dim, counts.embedded_by_model.get(m.model_id, 0),
+                           not self._store.missing_embeddings(m.model_id, limit=1))
+                for m in self._store.models()
+            ]
+            try:
+                search_model: str | None = self.search_model()
+            except NothingIndexed:
+                search_model = None
+            return LibraryStatus(
+                db=self.path,
+                folders=self.folders(),
+                files=counts.by_status,
+                models=states,
+                errors=[FileError(e.path, e.error or "") for e in self._store.errors(limit=errors)],
+                error_count=counts.by_status[FileStatus.ERROR],
+                search_model=search_model,
+            )
