@@ -1,0 +1,48 @@
+"""Argument parsing shared by every command, including the ones other packages register (`index`, `watch`).
+
+Only parsing lives here (a number is a number, a date is a date); the ranges a value must lie in are checked
+by the core (`SearchRequest`, `Library`), so the app enforces exactly the same rules.
+"""
+from __future__ import annotations
+
+import argparse
+from datetime import date
+from typing import NoReturn
+
+from photosearch.factory import DEFAULT_MODEL
+
+
+class Parser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line (and exit code 2), like every other user error."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see `{self.prog} --help`)\n")
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"dates are YYYY-MM-DD, not {text!r}") from None
+
+
+def add_db(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
+    """`--db` is accepted before the command (git style) and after it; the later one wins."""
+    parser.add_argument(
+        "--db", default=None if top else argparse.SUPPRESS, metavar="PATH",
+        help="library database file (default: $PHOTOSEARCH_DB, else the user data folder)",
+    )
+
+
+def add_device(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", default=None, help="auto (default), cpu, cuda, cuda:N or mps")
+
+
+def add_model(parser: argparse.ArgumentParser, *, library: bool) -> None:
+    """Library commands default to the library's own model; the others to the default preset."""
+    help_text = (
+        "preset or spec; default: the model the library was indexed with" if library
+        else f"preset or spec (default {DEFAULT_MODEL}); see README"
+    )
+    parser.add_argument("--model", default=None if library else DEFAULT_MODEL, help=help_text)
+    add_device(parser)
