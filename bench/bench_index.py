@@ -21,9 +21,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))  # tests.tiny writes checkpoints in the released layouts
 
 from indexer import Indexer, IndexerConfig, PipelineConfig  # noqa: E402
-from photosearch.factory import create_encoder  # noqa: E402
-from photosearch.search import Searcher  # noqa: E402
-from photosearch.store import Store  # noqa: E402
+from photosearch.library import Library  # noqa: E402
+from photosearch.search import SearchRequest  # noqa: E402
 
 LONGCLIP_B = dict(vision_width=768, vision_layers=12, patch_size=16, image_size=224, text_width=512,
                   text_layers=12, embed_dim=512)
@@ -62,40 +61,40 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         photos = args.photos or make_photos(Path(tempfile.gettempdir()) / f"ps-bench-{args.count}", args.count)
-        encoder = create_encoder(model_spec(args.arch, tmp), device="cpu")
-        encode_s = 0.0
-        inner = encoder.encode_pixels
+        spec = model_spec(args.arch, tmp)
+        with Library.open(tmp / "bench.db", device="cpu") as library:
+            encoder = library.encoder(spec)  # the instance the indexer and the searches below share
+            encode_s = 0.0
+            inner = encoder.encode_pixels
 
-        def timed(pixels):
-            nonlocal encode_s
-            start = time.perf_counter()
-            out = inner(pixels)
-            encode_s += time.perf_counter() - start
-            return out
+            def timed(pixels):
+                nonlocal encode_s
+                start = time.perf_counter()
+                out = inner(pixels)
+                encode_s += time.perf_counter() - start
+                return out
 
-        encoder.encode_pixels = timed  # type: ignore[method-assign]
-        with Store.open(tmp / "bench.db") as store:
-            store.add_root(photos)
+            encoder.encode_pixels = timed  # type: ignore[method-assign]
+            library.add_folder(photos)
             config = IndexerConfig(pipeline=PipelineConfig(batch_size=args.batch, workers=args.workers))
             start = time.perf_counter()
-            scans, run = Indexer(store, encoder, config).index()
+            with Indexer.open(library, spec, config) as indexer:
+                scans, run = indexer.index()
             total_s = time.perf_counter() - start
             n = run.indexed
             print(f"{args.arch}: indexed {n} photos ({run.failed} failed) in {total_s:.1f} s = {n / total_s:.2f} "
                   f"photos/s (scan+decode+encode+write); encoder busy {encode_s:.1f} s "
                   f"({encode_s / max(n, 1) * 1000:.0f} ms/photo)")
-            searcher = Searcher(store, encoder)
-            searcher.search("warm-up", k=20)
+            library.search(SearchRequest("warm-up", k=20))
             for label, query in (("text", "a dog playing on the beach at sunset"),
                                  ("cached text", "a dog playing on the beach at sunset")):
                 t = time.perf_counter()
-                searcher.search(query, k=20)
+                library.search(SearchRequest(query, k=20))
                 print(f"  warm query, {label}: {(time.perf_counter() - t) * 1000:.0f} ms")
             first = sorted(p for p in photos.iterdir() if p.suffix.lower() in {".jpg", ".jpeg"})[0]
             t = time.perf_counter()
-            searcher.search(image=first, k=20)
+            library.search(SearchRequest(image=first, k=20))
             print(f"  warm query, indexed photo: {(time.perf_counter() - t) * 1000:.0f} ms")
-
 
 if __name__ == "__main__":
     main()
