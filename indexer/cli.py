@@ -26,7 +26,7 @@ def _open(args: argparse.Namespace, progress: ProgressDisplay) -> tuple[Library,
     try:
         if not library.folders():
             raise NothingIndexed("the library has no folders yet: `photosearch add FOLDER` first")
-        return library, Indexer.open(library, args.model)
+        return library, Indexer.open(library, args.model, program=f"photosearch {args.command}")
     except BaseException:
         library.close()
         raise

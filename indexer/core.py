@@ -5,6 +5,7 @@ import threading
 from dataclasses import dataclass
 
 from photosearch.encoders.base import Encoder
+from photosearch.lease import IndexerLease
 from photosearch.library import Library
 from photosearch.progress import Control, ProgressCallback
 from photosearch.store import Root, Store
@@ -35,23 +36,33 @@ class Indexer:
         self.encoder = encoder
         self.config = config
         self.pipeline = Pipeline(store, encoder, config.pipeline)
-        self._owns_store = False
+        self._owned: list[Store | IndexerLease] = []
 
     @classmethod
     def open(
         cls, library: Library, model: str | None = None, config: IndexerConfig = IndexerConfig(),
-        control: Control | None = None,
+        control: Control | None = None, program: str = "photosearch",
     ) -> "Indexer":
-        """An indexer for `library` with `model` (default: the library's indexing model). Downloads the model
-        if it is missing (progress to `library.progress`, cancelled through `control`)."""
-        encoder = library.encoder(library.index_model(model), control=control)
-        indexer = cls(library.connect(), encoder, config)
-        indexer._owns_store = True
+        """An indexer for `library` with `model` (default: the library's indexing model).
+
+        Takes the library's indexer lease first (`IndexingElsewhere` if `photosearch watch`, the app or another
+        run holds it), then gets the model, downloading it if missing (progress to `library.progress`, cancelled
+        through `control`). `close()` gives the lease back.
+        """
+        lease = IndexerLease.acquire(library.path, program)
+        try:
+            encoder = library.encoder(library.index_model(model), control=control)
+            indexer = cls(library.connect(), encoder, config)
+        except BaseException:
+            lease.release()
+            raise
+        indexer._owned = [indexer.store, lease]
         return indexer
 
     def close(self) -> None:
-        if self._owns_store:
-            self.store.close()
+        for owned in self._owned:
+            owned.close() if isinstance(owned, Store) else owned.release()
+        self._owned = []
 
     def __enter__(self) -> "Indexer":
         return self
@@ -78,6 +89,11 @@ class Indexer:
         scans = self.scan(progress=progress, control=control)
         return scans, self.run(progress, control)
 
-    def watch(self, stop_event: threading.Event, progress: ProgressCallback | None = None) -> None:
-        """Catch up (scan + run), then follow file system events until `stop_event` is set."""
-        Watcher(self.store, self.pipeline, self.config.scan, self.config.watch).run(stop_event, progress)
+    def watch(
+        self, stop_event: threading.Event, progress: ProgressCallback | None = None, control: Control | None = None
+    ) -> None:
+        """Catch up (scan + run), then follow file system events until `stop_event` is set.
+
+        `control` pauses and resumes the work (events still queue while paused); setting `stop_event` or
+        cancelling `control` stops it."""
+        Watcher(self.store, self.pipeline, self.config.scan, self.config.watch).run(stop_event, progress, control)

@@ -91,29 +91,35 @@ class Watcher:
 
     # -- main loop -----------------------------------------------------------------------------
 
-    def run(self, stop_event: threading.Event, progress: ProgressCallback | None = None) -> None:
-        """Watch every root until `stop_event` is set; a long index run in progress is cancelled then."""
-        control = Control(cancel_event=stop_event)
+    def run(
+        self, stop_event: threading.Event, progress: ProgressCallback | None = None, control: Control | None = None
+    ) -> None:
+        """Watch every root until `stop_event` is set (or `control` is cancelled); a long index run in progress is
+        cancelled then. While `control` is paused, runs wait and events queue."""
+        if control is None:
+            control = Control(cancel_event=stop_event)
+        else:
+            control.link(stop_event)
         cfg = self.config
         try:
             self._refresh_roots()
             self._reconcile(None, progress, control)
             next_reconcile = time.monotonic() + cfg.reconcile_interval_s
             next_root_check = time.monotonic() + cfg.root_check_interval_s
-            while not stop_event.is_set():
+            while not control.cancelled:
                 self._wait_for_events(min(next_reconcile, next_root_check))
                 ready = self._debounce.pop_ready(time.monotonic())
                 if ready:
                     self._hand_on(ready)
-                if self._new_pending and not stop_event.is_set():
+                if self._new_pending and not control.cancelled:
                     self._new_pending = False
                     self.pipeline.run(progress, control)
                 now = time.monotonic()
-                if now >= next_reconcile and not stop_event.is_set():
+                if now >= next_reconcile and not control.cancelled:
                     self._refresh_roots()
                     self._reconcile(None, progress, control)
                     next_reconcile = time.monotonic() + cfg.reconcile_interval_s
-                elif now >= next_root_check and not stop_event.is_set():
+                elif now >= next_root_check and not control.cancelled:
                     back = self._refresh_roots()
                     if back:  # a new root, or one that was unplugged: catch up with it now
                         self._reconcile(back, progress, control)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from photosearch.errors import InvalidInput, NothingIndexed
 from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
+from photosearch.lease import LeaseHolder, lease_holder
 from photosearch.pathtext import display_path
 from photosearch.progress import Control, ProgressCallback
 from photosearch.store import FileStatus, ModelRecord, Root, Store
@@ -77,6 +78,7 @@ class LibraryStatus:
     errors: list[FileError]
     error_count: int
     search_model: str | None  # the spec searches use without an explicit model
+    indexing: LeaseHolder | None  # the program indexing the library right now, if any
 
 
 @dataclass(frozen=True)
@@ -278,4 +280,5 @@ class Library:
                 errors=[FileError(e.path, e.error or "") for e in self._store.errors(limit=errors)],
                 error_count=counts.by_status[FileStatus.ERROR],
                 search_model=search_model,
+                indexing=lease_holder(self.path),
             )

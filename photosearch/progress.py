@@ -69,7 +69,7 @@ class Control:
         self._cond = threading.Condition()
         self._paused = False
         self._cancelled = threading.Event()
-        self._outside = cancel_event
+        self._outside: list[threading.Event] = [cancel_event] if cancel_event is not None else []
         self._paused_since: float | None = None
         self._paused_total = 0.0
 
@@ -96,9 +96,13 @@ class Control:
     def paused(self) -> bool:
         return self._paused
 
+    def link(self, cancel_event: threading.Event) -> None:
+        """Also count as cancelled once `cancel_event` is set (e.g. a watcher's stop event)."""
+        self._outside.append(cancel_event)
+
     @property
     def cancelled(self) -> bool:
-        return self._cancelled.is_set() or (self._outside is not None and self._outside.is_set())
+        return self._cancelled.is_set() or any(e.is_set() for e in self._outside)
 
     def paused_seconds(self) -> float:
         """Total time spent paused so far (including a pause in progress)."""

@@ -294,3 +294,15 @@ def test_no_user_input_prints_a_traceback(tmp_path: Path) -> None:
     ):
         code, err = _run(args, tmp_path)
         assert code == 2 and "Traceback" not in err and len(err.strip().splitlines()) == 1, (args, err)
+
+
+def test_index_refuses_while_another_program_indexes(indexed, capsys) -> None:
+    from photosearch.lease import IndexerLease
+
+    _, db = indexed
+    with IndexerLease.acquire(db, "PhotoSearch app"):
+        assert main(["index", "--db", db]) == 2
+        assert "being indexed by PhotoSearch app" in _one_error_line(capsys)
+        assert main(["status", "--db", db]) == 0
+        assert "indexing: PhotoSearch app" in capsys.readouterr().out
+    assert main(["index", "--db", db]) == 0

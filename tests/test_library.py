@@ -265,3 +265,30 @@ def test_statuses_count_per_folder(tmp_path: Path) -> None:
         st = lib.status()
     assert {os.path.basename(f.path): f.files[FileStatus.INDEXED] for f in st.folders} == {"a": 2, "b": 3}
     assert st.files[FileStatus.INDEXED] == 5 and st.models[0].complete and st.search_model == st.models[0].spec
+
+
+def test_one_indexer_per_library_across_programs(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from photosearch.lease import IndexingElsewhere, lease_holder
+
+    with _indexed(tmp_path, ("Pictures", 2)) as lib:
+        with Indexer.open(lib, program="photosearch watch") as first:
+            with pytest.raises(IndexingElsewhere, match=r"photosearch watch \(pid \d+") as info:
+                Indexer.open(lib, program="PhotoSearch app")
+            assert info.value.holder.pid == os.getpid() and lib.status().indexing.program == "photosearch watch"
+            assert first.index()[1].failed == 0
+        assert lease_holder(lib.path) is None
+        # a process that dies holding the lease (killed, crashed) leaves no stale lock behind
+        holder = subprocess.Popen([sys.executable, "-c", (
+            "import sys, time; from photosearch.lease import IndexerLease;"
+            f" IndexerLease.acquire({lib.path!r}, 'photosearch index'); print('held', flush=True); time.sleep(60)")],
+            stdout=subprocess.PIPE, text=True)
+        assert holder.stdout.readline().strip() == "held"
+        assert lease_holder(lib.path).program == "photosearch index"
+        holder.kill()
+        holder.wait(10)
+        assert lease_holder(lib.path) is None
+        with Indexer.open(lib):
+            pass

@@ -95,9 +95,13 @@ def cmd_status(args: argparse.Namespace) -> int:
             "search_model": st.search_model,
             "errors": [{**path_json(e.path), "reason": e.reason} for e in st.errors],
             "error_count": st.error_count,
+            "indexing": {"program": st.indexing.program, "pid": st.indexing.pid, "host": st.indexing.host,
+                         "since": st.indexing.since} if st.indexing else None,
         }))
         return 0
     print(f"database: {st.db}")
+    if st.indexing:
+        print(f"indexing: {st.indexing.describe()}")
     print("folders:" if st.folders else "folders: none (add one with `photosearch add FOLDER`)")
     for f in st.folders:
         live = sum(n for s, n in f.files.items() if s != FileStatus.MISSING)
