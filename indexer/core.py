@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from photosearch.encoders.base import Encoder
 from photosearch.lease import IndexerLease
 from photosearch.library import Library
 from photosearch.progress import Control, ProgressCallback
@@ -13,6 +13,9 @@ from photosearch.store import Root, Store
 from indexer.pipeline import Pipeline, PipelineConfig, RunResult
 from indexer.scan import ScanConfig, ScanResult, scan_roots
 from indexer.watch import WatchConfig, Watcher
+
+if TYPE_CHECKING:  # torch loads with a model, not with the indexer (the app starts without it)
+    from photosearch.encoders.base import Encoder
 
 
 @dataclass(frozen=True)

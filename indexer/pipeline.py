@@ -48,11 +48,10 @@ import time
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import numpy as np
 
-from photosearch.encoders.base import Encoder
 from photosearch.hashing import quick_hash
 from photosearch.images import ImageError, TruncatedImage, UnreadableFile, load_image, read_metadata
 from photosearch.progress import Control, Phase, Progress, ProgressCallback, RateMeter
@@ -60,6 +59,9 @@ from photosearch.store import PhotoMeta, Store
 
 from indexer.files import stat_key
 from indexer.meta import to_photo_meta
+
+if TYPE_CHECKING:  # torch loads with a model, not with the pipeline (the app starts without it)
+    from photosearch.encoders.base import Encoder
 
 log = logging.getLogger(__name__)
 

@@ -28,6 +28,9 @@ DEFAULT_MODEL = "llm2clip-1b"
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
+PRESETS_ENV_VAR = "PHOTOSEARCH_PRESETS_DIR"
+
+
 @dataclass(frozen=True)
 class Preset:
     name: str
@@ -35,24 +38,28 @@ class Preset:
     description: str
     parts: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {repo_id, revision, files|patterns}
     openclip_name: str | None = None
+    card: dict[str, Any] = field(default_factory=dict)  # size, languages, speeds: see photosearch.catalog
 
 
 def list_presets() -> list[Preset]:
-    folder = resources.files("photosearch") / "model_configs"
-    presets = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            data = json.loads(entry.read_text())
-            presets.append(
-                Preset(
-                    name=entry.name[: -len(".json")],
-                    kind=data["kind"],
-                    description=data.get("description", ""),
-                    parts=data.get("parts", {}),
-                    openclip_name=data.get("openclip_name"),
-                )
-            )
-    return presets
+    """The built-in presets, then any `*.json` in `$PHOTOSEARCH_PRESETS_DIR` (a mirror, a team's own models)."""
+    entries = [e for e in (resources.files("photosearch") / "model_configs").iterdir() if e.name.endswith(".json")]
+    extra = os.environ.get(PRESETS_ENV_VAR)
+    if extra and Path(extra).is_dir():
+        entries += [p for p in Path(extra).iterdir() if p.suffix == ".json"]
+    presets: dict[str, Preset] = {}
+    for entry in sorted(entries, key=lambda e: e.name):
+        data = json.loads(entry.read_text())
+        name = entry.name[: -len(".json")]
+        presets.setdefault(name, Preset(
+            name=name,
+            kind=data["kind"],
+            description=data.get("description", ""),
+            parts=data.get("parts", {}),
+            openclip_name=data.get("openclip_name"),
+            card=data.get("card", {}),
+        ))
+    return list(presets.values())
 
 
 def get_preset(name: str) -> Preset | None:
@@ -194,6 +201,25 @@ def _from_manifest(folder: Path) -> tuple[str, dict[str, Any]]:
         pretrained = data.get("pretrained")
         return "openclip", {"name": data["name"], "pretrained": str(folder / pretrained) if pretrained else None}
     raise ModelError(f"{folder / MANIFEST}: unknown kind {kind!r} (expected longclip, llm2clip or openclip)")
+
+
+def spec_for_folder(folder: str | os.PathLike[str]) -> str:
+    """The spec of a model folder a person picked: one with `photosearch-model.json` (what fine-tuning exports),
+    or one holding a released model's files as downloaded by hand (a Long-CLIP `.pt`, or an LLM2CLIP vision
+    `.pt` with its LLM folder beside it)."""
+    path = Path(folder).expanduser().resolve()
+    if (path / MANIFEST).is_file():
+        return str(path)
+    pts = sorted(p for p in path.glob("*.pt") if p.is_file())
+    llms = sorted(p for p in path.iterdir() if p.is_dir() and (p / "config.json").is_file()) if path.is_dir() else []
+    if len(pts) == 1 and len(llms) == 1:
+        return f"llm2clip:{pts[0]}+{llms[0]}"
+    if len(pts) == 1 and not llms:
+        return f"longclip:{pts[0]}"
+    raise ModelError(
+        f"{path} holds no model PhotoSearch can tell apart: expected {MANIFEST}, one Long-CLIP .pt, or one "
+        "LLM2CLIP vision .pt next to its LLM folder"
+    )
 
 
 def write_manifest(folder: Path, kind: str, **files: str) -> Path:

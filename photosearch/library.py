@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,7 +26,7 @@ from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
 from photosearch.lease import LeaseHolder, lease_holder
 from photosearch.pathtext import display_path
 from photosearch.progress import Control, ProgressCallback
-from photosearch.store import FileStatus, ModelRecord, Root, Store
+from photosearch.store import FileStatus, ModelRecord, Root, Store, wall_clock_datetime
 
 if TYPE_CHECKING:  # torch and the encoders load when a model is first needed, not when a library opens
     from photosearch.encoders.base import Encoder
@@ -79,6 +80,22 @@ class LibraryStatus:
     error_count: int
     search_model: str | None  # the spec searches use without an explicit model
     indexing: LeaseHolder | None  # the program indexing the library right now, if any
+
+
+@dataclass(frozen=True)
+class PhotoDetails:
+    """What the detail view shows; `taken_at` is the camera's clock."""
+
+    path: str
+    size: int
+    status: FileStatus
+    file_type: str | None
+    width: int | None
+    height: int | None
+    taken_at: datetime | None
+    taken_at_source: str | None  # "exif" or "mtime"
+    camera: str | None
+    gps: tuple[float, float] | None
 
 
 @dataclass(frozen=True)
@@ -256,6 +273,35 @@ class Library:
         groups = group_keys(keys, mat, threshold)
         with self._lock:
             return DuplicateReport(model_id, files_of_groups(self._store, groups))
+
+    # -- photos ---------------------------------------------------------------------------------------------
+    def photo_details(self, path: str | os.PathLike[str]) -> PhotoDetails | None:
+        with self._lock:
+            rec = self._store.file_by_path(path)
+            meta = self._store.photo_meta(rec.id) if rec else None
+        if rec is None:
+            return None
+        camera = " ".join(x for x in (meta.camera_make, meta.camera_model) if x) if meta else ""
+        gps = (meta.gps_lat, meta.gps_lon) if meta and meta.gps_lat is not None and meta.gps_lon is not None else None
+        return PhotoDetails(
+            path=rec.path, size=rec.size, status=rec.status, file_type=meta.file_type if meta else None,
+            width=meta.width if meta else None, height=meta.height if meta else None,
+            taken_at=wall_clock_datetime(meta.taken_at) if meta and meta.taken_at is not None else None,
+            taken_at_source=meta.taken_at_source if meta else None, camera=camera or None, gps=gps,
+        )
+
+    def report_missing(self, path: str | os.PathLike[str]) -> bool:
+        """A front end found a result's file gone: mark it missing now rather than at the next scan (only if it
+        really is gone: an unplugged drive's root check belongs to the indexer)."""
+        if os.path.lexists(path):
+            return False
+        with self._lock:
+            return bool(self._store.mark_missing([path]))
+
+    def filter_choices(self) -> tuple[list[str], list[str]]:
+        """(cameras, file types) present among indexed photos, most common first."""
+        with self._lock:
+            return self._store.distinct_values()
 
     # -- status ---------------------------------------------------------------------------------------------
     def status(self, errors: int = 20) -> LibraryStatus:

@@ -16,17 +16,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from photosearch.encoders.base import Encoder, TextInfo
 from photosearch.errors import InvalidInput, NothingIndexed
 from photosearch.images import ImageError, load_image
 from photosearch.pathtext import display_path
 from photosearch.query import QueryTerm, TermKind, parse_query
 from photosearch.store import Store
 from photosearch.store.records import wall_clock_datetime, wall_clock_seconds
+
+if TYPE_CHECKING:  # torch loads with a model, not with the search types (the app starts without it)
+    from photosearch.encoders.base import Encoder, TextInfo
 
 MAX_RESULTS = 10_000  # a bigger k is almost certainly a typo; the UI pages through far fewer
 _TYPE_ALIASES = {"jpg": "jpeg", "jpeg": "jpg", "tif": "tiff", "tiff": "tif"}

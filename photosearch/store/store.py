@@ -445,6 +445,17 @@ class Store:
                 (file_id, *values),
             )
 
+    def distinct_values(self) -> tuple[list[str], list[str]]:
+        """(cameras as "make model", file types) of indexed photos, for filter choices; most common first."""
+        cameras = [r[0] for r in self._q(
+            "SELECT trim(coalesce(p.camera_make, '') || ' ' || coalesce(p.camera_model, '')) AS cam "
+            "FROM photos p JOIN files f ON f.id = p.file_id WHERE f.status = 'indexed' AND cam != '' "
+            "GROUP BY cam ORDER BY count(*) DESC, cam")]
+        types = [r[0] for r in self._q(
+            "SELECT p.file_type FROM photos p JOIN files f ON f.id = p.file_id WHERE f.status = 'indexed' "
+            "GROUP BY p.file_type ORDER BY count(*) DESC, p.file_type")]
+        return cameras, types
+
     def photo_meta(self, file_id: int) -> PhotoMeta | None:
         row = self._one(f"SELECT {', '.join(_PHOTO_COLS)} FROM photos WHERE file_id = ?", (file_id,))
         return PhotoMeta(**dict(zip(_PHOTO_COLS, row))) if row else None
