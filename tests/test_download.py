@@ -1,20 +1,13 @@
-"""photosearch.download against a fake Hugging Face Hub on 127.0.0.1 — no real network.
+"""photosearch.download against a fake Hugging Face Hub on 127.0.0.1 (tests/fake_hub.py) — no real network.
 
-The fake serves exactly what huggingface_hub 2.4 asks for on this path:
-`GET /api/models/<repo>/revision/<rev>?blobs=True` (model_info with file sizes), then `HEAD` and
-`GET /<repo>/resolve/<sha>/<file>` (ETag, X-Repo-Commit, Content-Length; Range for resumes).
 Everything is bounded: short client timeouts, tiny files, small download chunks.
 """
 from __future__ import annotations
 
 import hashlib
-import importlib
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -24,10 +17,10 @@ from huggingface_hub.utils import _http as hf_http
 from photosearch import download
 from photosearch.download import DownloadCancelled, HubFiles, ModelNotAvailable, ensure_downloaded
 from photosearch.progress import Control, Phase, Progress, Unit
+from tests.fake_hub import FakeHub, point_hub_client_at
 
 REPO = "photosearch-test/tiny-ckpt"
 SHA = "0123456789abcdef0123456789abcdef01234567"
-CHUNK = 16 * 1024
 FILES = {
     "config.json": b'{"dim": 8}',
     "model-00001-of-00002.safetensors": bytes(range(256)) * 1024,  # 256 KiB -> 16 chunks
@@ -36,87 +29,10 @@ FILES = {
 }
 
 
-class FakeHub:
-    """A tiny Hub: counts requests and logs them into `events` so tests can order them against progress reports."""
-
-    def __init__(self, files: dict[str, bytes]) -> None:
-        self.files = files
-        self.events: list[tuple[str, str]] = []
-        self.lock = threading.Lock()
-        hub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                hub._handle(self, head=False)
-
-            def do_HEAD(self) -> None:
-                hub._handle(self, head=True)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self.thread.start()
-
-    @property
-    def requests(self) -> int:
-        with self.lock:
-            return sum(1 for kind, _ in self.events if kind.startswith("http"))
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-    def _handle(self, req: BaseHTTPRequestHandler, head: bool) -> None:
-        path = unquote(urlsplit(req.path).path)
-        with self.lock:
-            self.events.append((f"http {req.command}", path))
-        info_prefix = f"/api/models/{REPO}/revision/"
-        resolve_prefix = f"/{REPO}/resolve/"
-        if path.startswith(info_prefix) and path[len(info_prefix):] in ("main", SHA):
-            siblings = [
-                {"rfilename": name, "size": len(data), "blobId": hashlib.sha1(data).hexdigest()}
-                for name, data in self.files.items()
-            ]
-            self._send(req, 200, json.dumps({"id": REPO, "sha": SHA, "siblings": siblings}).encode(), head)
-        elif path.startswith(resolve_prefix):
-            revision, _, name = path[len(resolve_prefix):].partition("/")
-            if revision != SHA or name not in self.files:
-                self._send(req, 404, b"not found", head, {"X-Error-Code": "EntryNotFound", "X-Repo-Commit": SHA})
-                return
-            data = self.files[name]
-            headers = {"ETag": f'"{hashlib.sha256(data).hexdigest()}"', "X-Repo-Commit": SHA, "Accept-Ranges": "bytes"}
-            start = int(req.headers.get("Range", "bytes=0-")[len("bytes="):].split("-")[0] or 0)
-            if start:
-                headers["Content-Range"] = f"bytes {start}-{len(data) - 1}/{len(data)}"
-            self._send(req, 206 if start else 200, data[start:], head, headers)
-        else:
-            self._send(req, 404, b"no such endpoint", head, {"X-Error-Code": "RepoNotFound"})
-
-    @staticmethod
-    def _send(req: BaseHTTPRequestHandler, status: int, body: bytes, head: bool, headers: dict | None = None) -> None:
-        req.send_response(status)
-        for key, value in (headers or {}).items():
-            req.send_header(key, value)
-        req.send_header("Content-Length", str(len(body)))
-        req.end_headers()
-        if head:
-            return
-        try:
-            for i in range(0, len(body), CHUNK):  # dribble so the client sees several chunks
-                req.wfile.write(body[i : i + CHUNK])
-                req.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # client cancelled mid-body
-
-
 @pytest.fixture
 def hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    server = FakeHub(FILES)
-    _point_hub_client_at(server.url, tmp_path, monkeypatch)
+    server = FakeHub(REPO, SHA, FILES)
+    point_hub_client_at(server.url, tmp_path, monkeypatch)
     yield server
     server.stop()
     hf_http.close_session()
@@ -130,38 +46,9 @@ def dead_hub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         url = f"http://127.0.0.1:{s.getsockname()[1]}"
-    _point_hub_client_at(url, tmp_path, monkeypatch)
+    point_hub_client_at(url, tmp_path, monkeypatch)
     yield url
     hf_http.close_session()
-
-
-def _point_hub_client_at(url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    hf_home = tmp_path / "hf_home"
-    # Environment for anything read lazily, constants for what huggingface_hub read at import time.
-    for key, value in {
-        "HF_ENDPOINT": url,
-        "HF_HOME": str(hf_home),
-        "HF_HUB_CACHE": str(tmp_path / "cache"),
-        "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-        "HF_HUB_DISABLE_TELEMETRY": "1",
-        "NO_PROXY": "127.0.0.1,localhost",
-    }.items():
-        monkeypatch.setenv(key, value)
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.delenv("HF_TOKEN", raising=False)
-    monkeypatch.setattr(constants, "ENDPOINT", url)
-    template = url + "/{repo_id}/resolve/{revision}/{filename}"
-    monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", template)
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(constants, "HF_TOKEN_PATH", str(hf_home / "token"))
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(constants, "HF_HUB_DISABLE_PROGRESS_BARS", True)
-    # utils.tqdm copied the flag at import (and the package attribute `utils.tqdm` is the class, not the module).
-    monkeypatch.setattr(importlib.import_module("huggingface_hub.utils.tqdm"), "HF_HUB_DISABLE_PROGRESS_BARS", True)
-    monkeypatch.setattr(constants, "DOWNLOAD_CHUNK_SIZE", CHUNK)
-    monkeypatch.setattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 5)
-    monkeypatch.setattr(download, "METADATA_TIMEOUT_S", 5.0)
-    hf_http.close_session()  # a fresh client, so it picks up NO_PROXY and no connection outlives the server
 
 
 def _recorder(hub: FakeHub) -> tuple[list[Progress], callable]:
