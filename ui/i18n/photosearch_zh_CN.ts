@@ -1,0 +1,899 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>DetailView</name>
+    <message>
+        <location filename="../detail_view.py" line="51" />
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="51" />
+        <source>Taken</source>
+        <translation>拍摄时间</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="51" />
+        <source>Camera</source>
+        <translation>相机</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="52" />
+        <source>Dimensions</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="52" />
+        <source>File size</source>
+        <translation>文件大小</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="53" />
+        <source>Similarity</source>
+        <translation>相似度</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="53" />
+        <source>Location</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="53" />
+        <source>Path</source>
+        <translation>路径</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="60" />
+        <source>← Back to results</source>
+        <translation>← 返回结果</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="61" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="62" />
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="63" />
+        <source>Copy path</source>
+        <translation>复制路径</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="64" />
+        <source>Find similar</source>
+        <translation>查找相似</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="97" />
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="102" />
+        <location filename="../detail_view.py" line="111" />
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="112" />
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="114" />
+        <source>(file date)</source>
+        <translation>（文件日期）</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="120" />
+        <source>The file is missing</source>
+        <translation>文件已不存在</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="121" />
+        <source>This photo cannot be shown: {0}</source>
+        <translation>无法显示此照片：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadPage</name>
+    <message>
+        <location filename="../first_run.py" line="147" />
+        <source>Getting the model</source>
+        <translation>获取模型</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="152" />
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="153" />
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="192" />
+        <source>Checking for {0} ({1:.1f} GB)…</source>
+        <translation>正在检查 {0}（{1:.1f} GB）…</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="212" />
+        <source>Downloading {0}: {1:.2f} of {2:.2f} GB, file {3} of {4}</source>
+        <translation>正在下载 {0}：{1:.2f} / {2:.2f} GB，第 {3} 个文件，共 {4} 个</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="222" />
+        <source>The model is ready. Press Finish to start indexing; you can search while it runs.</source>
+        <translation>模型已就绪。点击“完成”开始建立索引；建立索引时即可搜索。</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="225" />
+        <source>Download cancelled. Files already fetched are kept: Retry resumes.</source>
+        <translation>下载已取消。已下载的文件会保留：点击“重试”继续。</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="231" />
+        <source>The model cannot be downloaded: {0}</source>
+        <translation>无法下载模型：{0}</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="239" />
+        <source>(all of them)</source>
+        <translation>（全部）</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="241" />
+        <source>PhotoSearch could not reach the Hugging Face Hub to download the model. It needs these files from {0} (revision {1}): {2}.
+
+Connect to the internet and press Retry. Or download those files on another computer from https://huggingface.co/{0}, put them in one folder (an LLM2CLIP text model in a subfolder), then go Back and choose “Use a local model folder”.</source>
+        <translation>PhotoSearch 无法连接 Hugging Face Hub 来下载模型。需要来自 {0}（版本 {1}）的这些文件：{2}。
+
+请连接互联网后点击“重试”。或者在另一台电脑上从 https://huggingface.co/{0} 下载这些文件，放进同一个文件夹（LLM2CLIP 文本模型放在子文件夹中），然后返回并选择“使用本地模型文件夹”。</translation>
+    </message>
+</context>
+<context>
+    <name>ExampleChip</name>
+    <message>
+        <location filename="../query_box.py" line="88" />
+        <source>Stop searching by this photo</source>
+        <translation>不再按此照片搜索</translation>
+    </message>
+    <message>
+        <location filename="../query_box.py" line="89" />
+        <source>Remove example photo</source>
+        <translation>移除示例照片</translation>
+    </message>
+    <message>
+        <location filename="../query_box.py" line="99" />
+        <source>Searching by {0}; text you type refines it</source>
+        <translation>正在按 {0} 搜索；输入文字可进一步细化</translation>
+    </message>
+</context>
+<context>
+    <name>FiltersBar</name>
+    <message>
+        <location filename="../filters_bar.py" line="33" />
+        <location filename="../filters_bar.py" line="57" />
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="36" />
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="36" />
+        <source>Until</source>
+        <translation>到</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="39" />
+        <source>Any camera</source>
+        <translation>任意相机</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="41" />
+        <source>Camera</source>
+        <translation>相机</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="43" />
+        <source>File type</source>
+        <translation>文件类型</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="45" />
+        <source>Best match</source>
+        <translation>最佳匹配</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="46" />
+        <source>Newest first</source>
+        <translation>最新优先</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="47" />
+        <location filename="../filters_bar.py" line="58" />
+        <source>Sort</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="51" />
+        <source>Hide results scoring below this share of the best result's score</source>
+        <translation>隐藏得分低于最佳结果此比例的结果</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="52" />
+        <source>Relevance cut-off</source>
+        <translation>相关性阈值</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="59" />
+        <source>Cut-off</source>
+        <translation>阈值</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="80" />
+        <source>any</source>
+        <translation>不限</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="89" />
+        <source>off</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="95" />
+        <source>All folders</source>
+        <translation>所有文件夹</translation>
+    </message>
+    <message>
+        <location filename="../filters_bar.py" line="96" />
+        <source>All types</source>
+        <translation>所有类型</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRunWizard</name>
+    <message>
+        <location filename="../first_run.py" line="256" />
+        <source>Welcome to PhotoSearch</source>
+        <translation>欢迎使用 PhotoSearch</translation>
+    </message>
+</context>
+<context>
+    <name>FoldersPage</name>
+    <message>
+        <location filename="../first_run.py" line="52" />
+        <source>Your photos</source>
+        <translation>您的照片</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="53" />
+        <source>Choose the folders PhotoSearch should search. Photos stay where they are; PhotoSearch only reads them.</source>
+        <translation>选择 PhotoSearch 要搜索的文件夹。照片保留在原处，PhotoSearch 只会读取它们。</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="56" />
+        <source>Folders to search</source>
+        <translation>要搜索的文件夹</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="57" />
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="57" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="86" />
+        <source>Add a folder of photos</source>
+        <translation>添加照片文件夹</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="99" />
+        <source>Counting photos…</source>
+        <translation>正在统计照片…</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="108" />
+        <source>{0:,} photos found</source>
+        <translation>找到 {0:,} 张照片</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="108" />
+        <source>At least {0:,} photos found</source>
+        <translation>至少找到 {0:,} 张照片</translation>
+    </message>
+</context>
+<context>
+    <name>LibraryPanel</name>
+    <message>
+        <location filename="../library_panel.py" line="49" />
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="49" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="54" />
+        <source>Library folders</source>
+        <translation>照片库文件夹</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="56" />
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="58" />
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="64" />
+        <location filename="../library_panel.py" line="154" />
+        <source>Not indexing</source>
+        <translation>未在建立索引</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="69" />
+        <location filename="../library_panel.py" line="140" />
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="79" />
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="79" />
+        <source>Why it was skipped</source>
+        <translation>跳过原因</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="81" />
+        <source>Files that could not be read</source>
+        <translation>无法读取的文件</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="112" />
+        <source>indexed / found</source>
+        <translation>已索引 / 已找到</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="114" />
+        <source>excluded: {0}</source>
+        <translation>已排除：{0}</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="127" />
+        <source>{0} files could not be read:</source>
+        <translation>有 {0} 个文件无法读取：</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="132" />
+        <source>Adding a second model; searches use the current one until it is done.</source>
+        <translation>正在添加第二个模型；完成之前搜索仍使用当前模型。</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="140" />
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="143" />
+        <source>another program</source>
+        <translation>另一个程序</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="144" />
+        <source>Kept up to date by {0}.</source>
+        <translation>由 {0} 保持最新。</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="147" />
+        <source>Indexing stopped: {0}</source>
+        <translation>建立索引已停止：{0}</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="150" />
+        <source>Paused. New and changed photos wait until you resume.</source>
+        <translation>已暂停。新的和修改过的照片将等待您继续。</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="152" />
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="164" />
+        <source>Downloading the model: file {0} of {1}</source>
+        <translation>正在下载模型：第 {0} 个文件，共 {1} 个</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="171" />
+        <source>Looking for new and changed photos: {0:,} files</source>
+        <translation>正在查找新的和修改过的照片：{0:,} 个文件</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="183" />
+        <source>Adding the new model</source>
+        <translation>正在添加新模型</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="183" />
+        <source>Indexing</source>
+        <translation>正在建立索引</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="184" />
+        <source>{0}: {1:,} of {2:,} photos</source>
+        <translation>{0}：{1:,} / {2:,} 张照片</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="186" />
+        <source>{0:.1f} photos/s</source>
+        <translation>{0:.1f} 张/秒</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="188" />
+        <source>about {0} left</source>
+        <translation>约剩 {0}</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="190" />
+        <location filename="../library_panel.py" line="192" />
+        <source>{0} skipped</source>
+        <translation>跳过 {0} 张</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="177" />
+        <location filename="../library_panel.py" line="192" />
+        <source>Up to date.</source>
+        <translation>已是最新。</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="205" />
+        <source>Add a folder of photos</source>
+        <translation>添加照片文件夹</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="224" />
+        <source>Exclude a subfolder…</source>
+        <translation>排除子文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="225" />
+        <source>Remove from the library</source>
+        <translation>从照片库中移除</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="227" />
+        <source>Include again</source>
+        <translation>重新包含</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="231" />
+        <source>Choose a subfolder to skip</source>
+        <translation>选择要跳过的子文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../main_window.py" line="72" />
+        <source>Library</source>
+        <translation>照片库</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="116" />
+        <source>The text model was freed after being idle; the next search loads it again.</source>
+        <translation>文本模型空闲后已释放；下次搜索会重新加载。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="134" />
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="136" />
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="137" />
+        <source>Search by photo…</source>
+        <translation>按照片搜索…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="138" />
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="139" />
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="146" />
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="148" />
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="152" />
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="153" />
+        <location filename="../main_window.py" line="353" />
+        <source>About PhotoSearch</source>
+        <translation>关于 PhotoSearch</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="203" />
+        <source>Search by photo</source>
+        <translation>按照片搜索</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="203" />
+        <source>Photos</source>
+        <translation>照片</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="301" />
+        <source>Remove folder</source>
+        <translation>移除文件夹</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="302" />
+        <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
+        <translation>要从照片库中移除 {0} 吗？照片仍保留在磁盘上，只是索引不再记录它们。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="313" />
+        <source>{0:,} photos indexed</source>
+        <translation>已索引 {0:,} 张照片</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="313" />
+        <source>No folders yet</source>
+        <translation>尚无文件夹</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="322" />
+        <source>Loading the text model…</source>
+        <translation>正在加载文本模型…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="323" />
+        <source>Loading the image model…</source>
+        <translation>正在加载图像模型…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="354" />
+        <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
+        <translation>PhotoSearch 借助 LLM2CLIP 和 Long-CLIP，根据描述（任何语言的一整段文字）在您自己的照片库中找到照片。一切都在这台电脑上运行。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPage</name>
+    <message>
+        <location filename="../first_run.py" line="117" />
+        <source>Search model</source>
+        <translation>搜索模型</translation>
+    </message>
+    <message>
+        <location filename="../first_run.py" line="118" />
+        <source>The model reads your descriptions and your photos. You can change it later in Settings.</source>
+        <translation>模型会读取您的描述和照片。之后可以在设置中更改。</translation>
+    </message>
+</context>
+<context>
+    <name>ModelPicker</name>
+    <message>
+        <location filename="../model_picker.py" line="38" />
+        <location filename="../model_picker.py" line="101" />
+        <source>Checking this computer…</source>
+        <translation>正在检查这台电脑…</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="57" />
+        <source>A local model folder</source>
+        <translation>本地模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="62" />
+        <source>Use a local model folder…</source>
+        <translation>使用本地模型文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="63" />
+        <source>A fine-tuned model, or a released model's files downloaded by hand</source>
+        <translation>微调过的模型，或手动下载的已发布模型文件</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="85" />
+        <source>A local model: {0}</source>
+        <translation>本地模型：{0}</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="104" />
+        <source>This computer has no GPU PhotoSearch can use, so indexing runs on the processor. The LLM2CLIP models read the longest and most multilingual queries but need hours for every 10,000 photos here; the faster models below index the same photos in minutes.</source>
+        <translation>这台电脑没有 PhotoSearch 可用的 GPU，因此建立索引会在处理器上运行。LLM2CLIP 模型能读取最长、语言最多的查询，但在这里每 10,000 张照片需要数小时；下面更快的模型只需几分钟即可为同样的照片建立索引。</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="108" />
+        <source>This computer has a GPU ({0}): every model indexes quickly.</source>
+        <translation>这台电脑有 GPU（{0}）：每个模型都能快速建立索引。</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="112" />
+        <source>any language</source>
+        <translation>任何语言</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="112" />
+        <source>English only</source>
+        <translation>仅英语</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="113" />
+        <source>queries of up to {0} words</source>
+        <translation>查询最多 {0} 个词</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="114" />
+        <source>{0:.1f} GB download</source>
+        <translation>下载 {0:.1f} GB</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="117" />
+        <source>about {0} to index your {1:,} photos here</source>
+        <translation>在这里为您的 {1:,} 张照片建立索引约需 {0}</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="119" />
+        <source>{0} per 10,000 photos</source>
+        <translation>每 10,000 张照片 {0}</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="121" />
+        <source>needs a GPU</source>
+        <translation>需要 GPU</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="123" />
+        <source>recommended for this computer</source>
+        <translation>推荐用于这台电脑</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="128" />
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>QueryBox</name>
+    <message>
+        <location filename="../query_box.py" line="36" />
+        <source>Describe the photo you are looking for, in any language and as long as you like: “the kid in the yellow raincoat jumping into a puddle next to a red bicycle, late afternoon”</source>
+        <translation>用任何语言、随意详细地描述您要找的照片：“穿黄色雨衣的孩子在红色自行车旁跳进水坑，傍晚”</translation>
+    </message>
+    <message>
+        <location filename="../query_box.py" line="40" />
+        <source>Search query</source>
+        <translation>搜索内容</translation>
+    </message>
+</context>
+<context>
+    <name>ResultsModel</name>
+    <message>
+        <location filename="../results_model.py" line="88" />
+        <source>unknown date</source>
+        <translation>日期未知</translation>
+    </message>
+    <message>
+        <location filename="../results_model.py" line="89" />
+        <source>{0}
+{1} · similarity {2:.3f}</source>
+        <translation>{0}
+{1} · 相似度 {2:.3f}</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPanel</name>
+    <message>
+        <location filename="../search_panel.py" line="55" />
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="59" />
+        <source>Counted in the model's word pieces; long or rare words count as several</source>
+        <translation>按模型的词片计数；较长或少见的词会算作多个</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="85" />
+        <source>Results</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="99" />
+        <source>Add a folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="149" />
+        <source>{0:,} photos</source>
+        <translation>{0:,} 张照片</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="149" />
+        <source>1 photo</source>
+        <translation>1 张照片</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="152" />
+        <source>Your description has {0} words; the model reads the first {1}, so the rest did not count.</source>
+        <translation>您的描述有 {0} 个词；模型只读取前 {1} 个，其余部分未被计入。</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="165" />
+        <source>{0} / {1} words</source>
+        <translation>{0} / {1} 个词</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="168" />
+        <source>Only the first {0} words will be read; the rest of your description will not count.</source>
+        <translation>只会读取前 {0} 个词；描述的其余部分不会被计入。</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="177" />
+        <source>Add a folder of photos to start searching.</source>
+        <translation>添加一个照片文件夹即可开始搜索。</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="178" />
+        <source>Your photos are being indexed. You can search already: results appear as photos are indexed.</source>
+        <translation>正在为您的照片建立索引。现在就可以搜索：照片建立索引后即会出现在结果中。</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="180" />
+        <source>Describe a photo above, in any language and in as much detail as you like, or drop a photo here to find similar ones.</source>
+        <translation>在上方用任何语言、尽可能详细地描述一张照片，或把照片拖到这里来查找相似的照片。</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="182" />
+        <source>No photos match. Try fewer filters or a lower cut-off.</source>
+        <translation>没有匹配的照片。请减少筛选条件或降低阈值。</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="220" />
+        <source>Details</source>
+        <translation>详细信息</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="220" />
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="221" />
+        <source>Show in folder</source>
+        <translation>在文件夹中显示</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="221" />
+        <source>Copy path</source>
+        <translation>复制路径</translation>
+    </message>
+    <message>
+        <location filename="../search_panel.py" line="222" />
+        <source>Find similar photos</source>
+        <translation>查找相似照片</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../settings_dialog.py" line="29" />
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="39" />
+        <source>Automatic (GPU when there is one)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="43" />
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="44" />
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="52" />
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="53" />
+        <source>Free the text model after</source>
+        <translation>文本模型空闲释放时间</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="54" />
+        <source>Thumbnail cache</source>
+        <translation>缩略图缓存</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="55" />
+        <source>A new model indexes your photos beside the current one; searches keep using the current model until it is done. A new device takes effect at the next start.</source>
+        <translation>新模型会在当前模型之外为您的照片建立索引；完成之前搜索仍使用当前模型。新的设备设置在下次启动时生效。</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="62" />
+        <source>Search model</source>
+        <translation>搜索模型</translation>
+    </message>
+</context>
+<context>
+    <name>TileDelegate</name>
+    <message>
+        <location filename="../tile_delegate.py" line="93" />
+        <source>File missing</source>
+        <translation>文件丢失</translation>
+    </message>
+    <message>
+        <location filename="../tile_delegate.py" line="93" />
+        <source>Cannot show</source>
+        <translation>无法显示</translation>
+    </message>
+</context>
+<context>
+    <name>app</name>
+    <message>
+        <location filename="../app.py" line="52" />
+        <source>This library was made by a newer version of PhotoSearch, so this version leaves it untouched. Update PhotoSearch to use it.
+
+{0}</source>
+        <translation>此照片库由更新版本的 PhotoSearch 创建，因此本版本不会改动它。请更新 PhotoSearch 后再使用。
+
+{0}</translation>
+    </message>
+    <message>
+        <location filename="../app.py" line="57" />
+        <source>The library cannot be opened.
+
+{0}</source>
+        <translation>无法打开照片库。
+
+{0}</translation>
+    </message>
+</context>
+</TS>
