@@ -188,6 +188,7 @@ class DownloadPage(QWizardPage):
         self.control = Control()
         self.running = True
         self.cancel.show()
+        self.bar.show()
         size = PresetCard.of(preset).download_bytes
         self.label.setText(self.tr("Checking for {0} ({1:.1f} GB)\u2026").format(PresetCard.of(preset).title, size / 1e9))
         control, bridge = self.control, self.bridge
@@ -216,6 +217,7 @@ class DownloadPage(QWizardPage):
     def _finished(self, error: PhotoSearchError | None) -> None:
         self.running = False
         self.cancel.hide()
+        self.bar.setVisible(error is None or isinstance(error, DownloadCancelled))  # no empty bar under an error
         if error is None:
             self.done = True
             self.bar.setValue(1000)

@@ -223,3 +223,42 @@ def test_empty_library_says_what_to_do(tmp_path, qtbot) -> None:
     finally:
         w.close()
         library.close()
+
+
+def test_folders_added_and_excluded_from_the_panel(env: AppEnv, qtbot, tmp_path) -> None:
+    w = env.window
+    extra = tmp_path / "Camera roll"
+    make_photos(extra / "keep", 2, start=70)
+    make_photos(extra / "Screenshots", 2, start=80)
+    w.panel.add_folder.emit(str(extra))  # what "Add folder..." sends once the dialog returns
+    qtbot.waitUntil(lambda: indexed_count(env.library) == PHOTOS + 4, timeout=60_000)
+    qtbot.waitUntil(lambda: w.panel.folders.topLevelItemCount() == 2, timeout=10_000)
+    w.panel.exclude.emit(str(extra), str(extra / "Screenshots"))  # the folder's context menu
+    qtbot.waitUntil(lambda: indexed_count(env.library) == PHOTOS + 2, timeout=60_000)  # its photos leave the index
+
+    def exclusions_shown() -> list[str]:
+        items = [w.panel.folders.topLevelItem(i) for i in range(w.panel.folders.topLevelItemCount())]
+        return [item.child(c).text(0) for item in items if item.text(0) == "Camera roll" for c in range(item.childCount())]
+
+    qtbot.waitUntil(lambda: exclusions_shown() == ["excluded: Screenshots"], timeout=10_000)
+
+
+def test_settings_switch_the_model_and_the_idle_time(env: AppEnv, qtbot, monkeypatch) -> None:
+    from ui.settings_dialog import SettingsDialog
+
+    w = env.window
+    other = write_tiny_longclip(env.tmp / "other.pt", seed=3)
+
+    def accept(dialog: SettingsDialog) -> int:
+        dialog.picker.use_local(f"longclip:{other}")
+        dialog.idle.setValue(7)
+        return SettingsDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(SettingsDialog, "exec", accept)
+    w.open_settings()
+    assert w.settings.model == f"longclip:{other}" and w.settings.idle_unload_min == 7
+    assert w.search._idle_ms == 7 * 60_000
+    # the new model backfills beside the old one; searches use the old one until it is complete
+    qtbot.waitUntil(lambda: len(env.library.status().models) == 2 and all(m.complete for m in env.library.status().models),
+                    timeout=60_000)
+    assert env.library.search_model() == f"longclip:{other}"
