@@ -39,7 +39,7 @@ class SearchService(QObject):
         self._search.failed.connect(self.failed)
         self._search.busy.connect(self.busy)
         self._count = LatestOnly(self._run_count, "photosearch-count", self)
-        self._count.finished.connect(lambda _seq, wc: self.counted.emit(wc))
+        self._count.finished.connect(lambda _seq, wc: wc is not None and self.counted.emit(wc))
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.timeout.connect(self.unload_text)
@@ -61,17 +61,22 @@ class SearchService(QObject):
     def count(self, text: str) -> None:
         self._count.submit(text)
 
-    def _spec(self) -> str:
+    def _spec(self) -> str | None:
+        """The model searches use; before anything is indexed, the one the user chose (already downloaded by the
+        first run). Never the default preset: counting words must not start a multi-gigabyte download."""
         try:
             return self.library.search_model()
         except NothingIndexed:
-            return self.library.index_model(self.model or None)
+            return self.model or None
 
     def _run_search(self, request: SearchRequest) -> SearchOutcome:
         return self.library.search(request)
 
-    def _run_count(self, text: str) -> WordCount:
-        encoder = self.library.encoder(self._spec())
+    def _run_count(self, text: str) -> WordCount | None:
+        spec = self._spec()
+        if spec is None:
+            return None
+        encoder = self.library.encoder(spec)
         info = encoder.text_info([text])[0] if text.strip() else None
         return WordCount(text, info.n_tokens if info else 0, encoder.max_text_tokens)
 
