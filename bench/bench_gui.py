@@ -69,7 +69,7 @@ from ui.settings import AppSettings
 app = QApplication([])
 bridge = ProgressBridge()
 lib = Library.open(sys.argv[2], progress=bridge)
-w = MainWindow(lib, AppSettings(first_run_done=True), QSettings(sys.argv[3], QSettings.Format.IniFormat), bridge,
+w = MainWindow(lib, AppSettings(), QSettings(sys.argv[3], QSettings.Format.IniFormat), bridge,
                thumb_dir=sys.argv[4], start_indexing=False)
 w.show()
 def ready():

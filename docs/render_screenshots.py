@@ -141,7 +141,7 @@ def main() -> int:
     bridge = ProgressBridge()
     library = Library.open(work / "library.db", progress=bridge)
     library.add_folder(photos)
-    settings = AppSettings(model=args.model or f"longclip:{tiny}", first_run_done=True)
+    settings = AppSettings(model=args.model or f"longclip:{tiny}")
     qs = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(library, settings, qs, bridge, thumb_dir=work / "thumbs",
                         index_config=IndexerConfig(pipeline=PipelineConfig(batch_size=16), watch=WatchConfig(quiet_s=0.5)))

@@ -220,14 +220,18 @@ class Library:
             done = [m for m in models if not self._store.missing_embeddings(m.model_id, limit=1)]
             return (done or models)[-1].spec
 
+    def model_specs(self) -> list[str]:
+        """The models this library has vectors of (oldest first), as specs."""
+        with self._lock:
+            return [m.spec for m in self._store.models() if m.spec]
+
     def index_model(self, requested: str | None = None) -> str:
         """The spec indexing uses: `requested`, else the model the library was last indexed with, else the
         default. A new model backfills beside the old one."""
         if requested:
             return canonical_spec(requested)
-        with self._lock:
-            models = [m for m in self._store.models() if m.spec]
-        return models[-1].spec if models else DEFAULT_MODEL
+        specs = self.model_specs()
+        return specs[-1] if specs else DEFAULT_MODEL
 
     def encoder(self, spec: str, control: Control | None = None) -> "Encoder":
         """The library's encoder for `spec` (created, and downloaded if need be, on first use)."""

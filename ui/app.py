@@ -68,20 +68,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def start_window(library, settings, qsettings, bridge, **window_options):
-    """The first-run wizard when the library is new, then the main window (None if the wizard was cancelled)."""
+    """The first-run wizard while no model is chosen, then the main window (None if the wizard was cancelled)."""
     from photosearch.factory import list_presets
     from ui.first_run import FirstRunWizard
     from ui.main_window import MainWindow
 
     presets = window_options.pop("presets", None) or list_presets()
-    if not settings.first_run_done and not library.folders():
-        wizard = FirstRunWizard(presets)
+    if not settings.model and not library.model_specs():  # a new library, or folders added but never indexed
+        wizard = FirstRunWizard(presets, folders=[f.path for f in library.folders()])
         if wizard.exec() != FirstRunWizard.DialogCode.Accepted:
             return None
         for folder in wizard.folders():
             library.add_folder(folder)
         settings.model = wizard.model_spec()
-    settings.first_run_done = True
     settings.save(qsettings)
     window = MainWindow(library, settings, qsettings, bridge, presets=presets, **window_options)
     window.show()

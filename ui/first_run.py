@@ -47,7 +47,7 @@ def count_photos(folders: list[str], limit_s: float = COUNT_LIMIT_S) -> tuple[in
 
 
 class FoldersPage(QWizardPage):
-    def __init__(self) -> None:
+    def __init__(self, folders: list[str]) -> None:
         super().__init__()
         self.setTitle(self.tr("Your photos"))
         self.setSubTitle(self.tr("Choose the folders PhotoSearch should search. Photos stay where they are; "
@@ -68,8 +68,8 @@ class FoldersPage(QWizardPage):
         layout.addWidget(self.count)
         self.photos: int | None = None
         pictures = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.PicturesLocation)
-        if pictures and os.path.isdir(pictures):
-            self.add_folder(pictures)
+        for folder in folders or ([pictures] if pictures and os.path.isdir(pictures) else []):
+            self.add_folder(folder)
 
     def folders(self) -> list[str]:
         return [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
@@ -253,11 +253,11 @@ class DownloadPage(QWizardPage):
 class FirstRunWizard(QWizard):
     """`folders()` and `model_spec()` hold the choices once `exec()` returns Accepted."""
 
-    def __init__(self, presets: list[Preset], parent: QWidget | None = None) -> None:
+    def __init__(self, presets: list[Preset], folders: list[str] = (), parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Welcome to PhotoSearch"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
-        self.folders_page = FoldersPage()
+        self.folders_page = FoldersPage(list(folders))  # the library's folders, else the system's Pictures folder
         self.model_page = ModelPage(presets)
         self.download_page = DownloadPage()
         for page in (self.folders_page, self.model_page, self.download_page):

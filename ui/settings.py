@@ -17,7 +17,6 @@ class AppSettings:
     device: str = "auto"
     idle_unload_min: int = 15  # free the text tower after this many idle minutes; 0 = never
     thumb_cache_mb: int = 512  # disk cache of thumbnails
-    first_run_done: bool = False
 
     @classmethod
     def load(cls, qs: QSettings) -> "AppSettings":
@@ -25,8 +24,6 @@ class AppSettings:
         for f in fields(cls):
             value = qs.value(f.name, getattr(out, f.name))
             kind = type(getattr(out, f.name))
-            if kind is bool:
-                value = value if isinstance(value, bool) else str(value).lower() in ("true", "1")
             try:
                 setattr(out, f.name, kind(value))
             except (TypeError, ValueError):

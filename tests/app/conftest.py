@@ -81,7 +81,7 @@ def open_window(tmp: Path, photos: Path, model: Path, qtbot, **settings_kw) -> A
     library = Library.open(tmp / "lib.db", progress=bridge)
     library.add_folder(photos)
     qs = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-    settings = AppSettings(model=f"longclip:{model}", first_run_done=True, **settings_kw)
+    settings = AppSettings(model=f"longclip:{model}", **settings_kw)
     actions = RecordingActions()
     window = MainWindow(library, settings, qs, bridge, actions=actions, thumb_dir=tmp / "thumbs", index_config=FAST)
     qtbot.addWidget(window)

@@ -117,3 +117,25 @@ def test_the_window_starts_without_torch() -> None:
     code = "import sys, ui.app, ui.main_window, ui.first_run; sys.exit(1 if 'torch' in sys.modules else 0)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, cwd=Path(desktop.__file__).parents[1],
                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen"}).returncode == 0
+
+
+def test_the_wizard_runs_until_a_model_is_chosen_and_keeps_the_librarys_folders(qtbot, tmp_path: Path, monkeypatch) -> None:
+    from photosearch.library import Library
+    from ui.app import start_window
+    from ui.bridge import ProgressBridge
+    from ui.first_run import FirstRunWizard
+    from ui.settings import AppSettings
+
+    (tmp_path / "Photos").mkdir()
+    seen: list[list[str]] = []
+    monkeypatch.setattr(FirstRunWizard, "exec", lambda self: seen.append(self.folders()) or 0)  # the user cancels
+    qs = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    with Library.open(tmp_path / "lib.db") as library:
+        library.add_folder(tmp_path / "Photos")  # added with `photosearch add`, never indexed
+        assert start_window(library, AppSettings(), qs, ProgressBridge(), thumb_dir=tmp_path / "t") is None
+        assert seen == [[str(tmp_path / "Photos")]]
+        window = start_window(library, AppSettings(model="longclip-b"), qs, ProgressBridge(),
+                              thumb_dir=tmp_path / "t", start_indexing=False)
+        qtbot.addWidget(window)
+        assert window.isVisible() and len(seen) == 1  # a chosen model: straight to the window
+        window.close()

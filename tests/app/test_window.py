@@ -209,7 +209,7 @@ def test_empty_library_says_what_to_do(tmp_path, qtbot) -> None:
 
     bridge = ProgressBridge()
     library = Library.open(tmp_path / "lib.db", progress=bridge)
-    w = MainWindow(library, AppSettings(first_run_done=True), QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
+    w = MainWindow(library, AppSettings(), QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat),
                    bridge, thumb_dir=tmp_path / "t", start_indexing=False)
     qtbot.addWidget(w)
     w.show()
