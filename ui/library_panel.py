@@ -42,6 +42,7 @@ class LibraryPanel(QWidget):
     exclude = Signal(str, str)  # folder, subfolder
     include = Signal(str, str)
     pause_toggled = Signal(bool)  # True: pause
+    retry = Signal()  # indexing stopped on an error (a failed download, say): start it again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,6 +71,9 @@ class LibraryPanel(QWidget):
         self.pause.setCheckable(True)
         self.pause.toggled.connect(self._pause_toggled)
         self.pause.setEnabled(False)
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.retry_button.clicked.connect(self.retry)
+        self.retry_button.hide()
         self.backfill = QLabel()
         self.backfill.setWordWrap(True)
         self.backfill.hide()
@@ -89,6 +93,7 @@ class LibraryPanel(QWidget):
         progress_row = QHBoxLayout()
         progress_row.addWidget(self.bar, 1)
         progress_row.addWidget(self.pause)
+        progress_row.addWidget(self.retry_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.folders, 2)
         layout.addLayout(buttons)
@@ -134,6 +139,7 @@ class LibraryPanel(QWidget):
 
     def set_index_status(self, status: IndexStatus) -> None:
         state = status.state
+        self.retry_button.setVisible(state == IndexState.FAILED)
         self.pause.setEnabled(state in (IndexState.RUNNING, IndexState.PAUSED))
         self.pause.blockSignals(True)
         self.pause.setChecked(state == IndexState.PAUSED)

@@ -127,6 +127,7 @@ class MainWindow(QMainWindow):
         panel.exclude.connect(lambda root, sub: self._change_folders(lambda: self.library.add_folder(root, exclude=[sub])))
         panel.include.connect(lambda root, sub: self._change_folders(lambda: self.library.add_folder(root, include=[sub])))
         panel.pause_toggled.connect(lambda pause: self.indexing.pause() if pause else self.indexing.resume())
+        panel.retry.connect(lambda: self.indexing.restart(self.settings.model or None))
         self.indexing.status_changed.connect(self._index_status)
         self.indexing.progress.connect(self._progress)
 

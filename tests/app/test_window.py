@@ -262,3 +262,25 @@ def test_settings_switch_the_model_and_the_idle_time(env: AppEnv, qtbot, monkeyp
     qtbot.waitUntil(lambda: len(env.library.status().models) == 2 and all(m.complete for m in env.library.status().models),
                     timeout=60_000)
     assert env.library.search_model() == f"longclip:{other}"
+
+
+def test_a_model_that_cannot_be_had_stops_indexing_with_a_retry(tmp_path, qtbot, monkeypatch) -> None:
+    """Switching to a preset while offline: the panel says why indexing stopped and offers to try again."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True)
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
+    photos = make_library_photos(tmp_path / "Pictures")
+    env = open_window(tmp_path, photos, write_tiny_longclip(tmp_path / "m.pt"), qtbot)
+    try:
+        env.window.settings.model = "longclip-b"
+        env.window.indexing.restart("longclip-b")
+        panel = env.window.panel
+        qtbot.waitUntil(lambda: panel.retry_button.isVisible(), timeout=30_000)
+        assert "longclip-B.pt" in panel.state.text() and "offline" in panel.state.text()
+        monkeypatch.setattr(env.window.settings, "model", f"longclip:{env.model}")
+        qtbot.mouseClick(panel.retry_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: indexed_count(env.library) == PHOTOS, timeout=60_000)
+        assert not panel.retry_button.isVisible()
+    finally:
+        env.window.close()
+        env.library.close()

@@ -117,37 +117,37 @@
         <translation>Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="192" />
+        <location filename="../first_run.py" line="193" />
         <source>Checking for {0} ({1:.1f} GB)…</source>
         <translation>{0} wird gesucht ({1:.1f} GB)…</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="212" />
+        <location filename="../first_run.py" line="213" />
         <source>Downloading {0}: {1:.2f} of {2:.2f} GB, file {3} of {4}</source>
         <translation>{0} wird heruntergeladen: {1:.2f} von {2:.2f} GB, Datei {3} von {4}</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="222" />
+        <location filename="../first_run.py" line="224" />
         <source>The model is ready. Press Finish to start indexing; you can search while it runs.</source>
         <translation>Das Modell ist bereit. Mit „Fertigstellen“ beginnt die Indizierung; Sie können währenddessen schon suchen.</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="225" />
+        <location filename="../first_run.py" line="227" />
         <source>Download cancelled. Files already fetched are kept: Retry resumes.</source>
         <translation>Download abgebrochen. Bereits geladene Dateien bleiben erhalten: „Erneut versuchen“ setzt fort.</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="231" />
+        <location filename="../first_run.py" line="233" />
         <source>The model cannot be downloaded: {0}</source>
         <translation>Das Modell kann nicht heruntergeladen werden: {0}</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="239" />
+        <location filename="../first_run.py" line="241" />
         <source>(all of them)</source>
         <translation>(alle)</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="241" />
+        <location filename="../first_run.py" line="243" />
         <source>PhotoSearch could not reach the Hugging Face Hub to download the model. It needs these files from {0} (revision {1}): {2}.
 
 Connect to the internet and press Retry. Or download those files on another computer from https://huggingface.co/{0}, put them in one folder (an LLM2CLIP text model in a subfolder), then go Back and choose “Use a local model folder”.</source>
@@ -262,7 +262,7 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../first_run.py" line="256" />
+        <location filename="../first_run.py" line="258" />
         <source>Welcome to PhotoSearch</source>
         <translation>Willkommen bei PhotoSearch</translation>
     </message>
@@ -318,176 +318,181 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>LibraryPanel</name>
     <message>
-        <location filename="../library_panel.py" line="49" />
+        <location filename="../library_panel.py" line="50" />
         <source>Folder</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="49" />
+        <location filename="../library_panel.py" line="50" />
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="54" />
+        <location filename="../library_panel.py" line="55" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="56" />
+        <location filename="../library_panel.py" line="57" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="58" />
+        <location filename="../library_panel.py" line="59" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="64" />
-        <location filename="../library_panel.py" line="154" />
+        <location filename="../library_panel.py" line="65" />
+        <location filename="../library_panel.py" line="160" />
         <source>Not indexing</source>
         <translation>Keine Indizierung</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="69" />
-        <location filename="../library_panel.py" line="140" />
+        <location filename="../library_panel.py" line="70" />
+        <location filename="../library_panel.py" line="146" />
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="79" />
+        <location filename="../library_panel.py" line="74" />
+        <source>Retry</source>
+        <translation>Erneut versuchen</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="83" />
         <source>File</source>
         <translation>Datei</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="79" />
+        <location filename="../library_panel.py" line="83" />
         <source>Why it was skipped</source>
         <translation>Warum sie übersprungen wurde</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="81" />
+        <location filename="../library_panel.py" line="85" />
         <source>Files that could not be read</source>
         <translation>Dateien, die nicht gelesen werden konnten</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="112" />
+        <location filename="../library_panel.py" line="117" />
         <source>indexed / found</source>
         <translation>indiziert / gefunden</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="114" />
+        <location filename="../library_panel.py" line="119" />
         <source>excluded: {0}</source>
         <translation>ausgeschlossen: {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="127" />
+        <location filename="../library_panel.py" line="132" />
         <source>{0} files could not be read:</source>
         <translation>{0} Dateien konnten nicht gelesen werden:</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="132" />
+        <location filename="../library_panel.py" line="137" />
         <source>Adding a second model; searches use the current one until it is done.</source>
         <translation>Ein zweites Modell wird hinzugefügt; bis es fertig ist, sucht das bisherige.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="140" />
+        <location filename="../library_panel.py" line="146" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="143" />
+        <location filename="../library_panel.py" line="149" />
         <source>another program</source>
         <translation>ein anderes Programm</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="144" />
+        <location filename="../library_panel.py" line="150" />
         <source>Kept up to date by {0}.</source>
         <translation>Wird von {0} aktuell gehalten.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="147" />
+        <location filename="../library_panel.py" line="153" />
         <source>Indexing stopped: {0}</source>
         <translation>Indizierung angehalten: {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="150" />
+        <location filename="../library_panel.py" line="156" />
         <source>Paused. New and changed photos wait until you resume.</source>
         <translation>Pausiert. Neue und geänderte Fotos warten, bis Sie fortsetzen.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="152" />
+        <location filename="../library_panel.py" line="158" />
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="164" />
+        <location filename="../library_panel.py" line="170" />
         <source>Downloading the model: file {0} of {1}</source>
         <translation>Modell wird heruntergeladen: Datei {0} von {1}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="171" />
+        <location filename="../library_panel.py" line="177" />
         <source>Looking for new and changed photos: {0:,} files</source>
         <translation>Suche nach neuen und geänderten Fotos: {0:,} Dateien</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="183" />
+        <location filename="../library_panel.py" line="189" />
         <source>Adding the new model</source>
         <translation>Neues Modell wird hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="183" />
+        <location filename="../library_panel.py" line="189" />
         <source>Indexing</source>
         <translation>Indizierung</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="184" />
+        <location filename="../library_panel.py" line="190" />
         <source>{0}: {1:,} of {2:,} photos</source>
         <translation>{0}: {1:,} von {2:,} Fotos</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="186" />
+        <location filename="../library_panel.py" line="192" />
         <source>{0:.1f} photos/s</source>
         <translation>{0:.1f} Fotos/s</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="188" />
+        <location filename="../library_panel.py" line="194" />
         <source>about {0} left</source>
         <translation>noch etwa {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="190" />
-        <location filename="../library_panel.py" line="192" />
+        <location filename="../library_panel.py" line="196" />
+        <location filename="../library_panel.py" line="198" />
         <source>{0} skipped</source>
         <translation>{0} übersprungen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="177" />
-        <location filename="../library_panel.py" line="192" />
+        <location filename="../library_panel.py" line="183" />
+        <location filename="../library_panel.py" line="198" />
         <source>Up to date.</source>
         <translation>Auf dem neuesten Stand.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="205" />
+        <location filename="../library_panel.py" line="211" />
         <source>Add a folder of photos</source>
         <translation>Einen Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="224" />
+        <location filename="../library_panel.py" line="230" />
         <source>Exclude a subfolder…</source>
         <translation>Unterordner ausschließen…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="225" />
+        <location filename="../library_panel.py" line="231" />
         <source>Remove from the library</source>
         <translation>Aus der Bibliothek entfernen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="227" />
+        <location filename="../library_panel.py" line="233" />
         <source>Include again</source>
         <translation>Wieder einschließen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="231" />
+        <location filename="../library_panel.py" line="237" />
         <source>Choose a subfolder to skip</source>
         <translation>Einen Unterordner zum Überspringen wählen</translation>
     </message>
@@ -505,93 +510,93 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>Das Textmodell wurde nach Leerlauf freigegeben; die nächste Suche lädt es wieder.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134" />
+        <location filename="../main_window.py" line="135" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136" />
+        <location filename="../main_window.py" line="137" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="138" />
         <source>Search by photo…</source>
         <translation>Nach Foto suchen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="139" />
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="146" />
+        <location filename="../main_window.py" line="147" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="149" />
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="152" />
+        <location filename="../main_window.py" line="153" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153" />
-        <location filename="../main_window.py" line="353" />
+        <location filename="../main_window.py" line="154" />
+        <location filename="../main_window.py" line="354" />
         <source>About PhotoSearch</source>
         <translation>Über PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203" />
+        <location filename="../main_window.py" line="204" />
         <source>Search by photo</source>
         <translation>Nach Foto suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203" />
+        <location filename="../main_window.py" line="204" />
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301" />
+        <location filename="../main_window.py" line="302" />
         <source>Remove folder</source>
         <translation>Ordner entfernen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="303" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>{0} aus der Bibliothek entfernen? Die Fotos bleiben auf der Festplatte; nur der Index vergisst sie.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="313" />
+        <location filename="../main_window.py" line="314" />
         <source>{0:,} photos indexed</source>
         <translation>{0:,} Fotos indiziert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="313" />
+        <location filename="../main_window.py" line="314" />
         <source>No folders yet</source>
         <translation>Noch keine Ordner</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322" />
+        <location filename="../main_window.py" line="323" />
         <source>Loading the text model…</source>
         <translation>Textmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323" />
+        <location filename="../main_window.py" line="324" />
         <source>Loading the image model…</source>
         <translation>Bildmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354" />
+        <location filename="../main_window.py" line="355" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch findet Fotos in Ihrer eigenen Bibliothek anhand einer Beschreibung – ein ganzer Absatz in jeder Sprache – mit LLM2CLIP und Long-CLIP. Alles läuft auf diesem Computer.</translation>
     </message>

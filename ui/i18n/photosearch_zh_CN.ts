@@ -117,37 +117,37 @@
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="192" />
+        <location filename="../first_run.py" line="193" />
         <source>Checking for {0} ({1:.1f} GB)…</source>
         <translation>正在检查 {0}（{1:.1f} GB）…</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="212" />
+        <location filename="../first_run.py" line="213" />
         <source>Downloading {0}: {1:.2f} of {2:.2f} GB, file {3} of {4}</source>
         <translation>正在下载 {0}：{1:.2f} / {2:.2f} GB，第 {3} 个文件，共 {4} 个</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="222" />
+        <location filename="../first_run.py" line="224" />
         <source>The model is ready. Press Finish to start indexing; you can search while it runs.</source>
         <translation>模型已就绪。点击“完成”开始建立索引；建立索引时即可搜索。</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="225" />
+        <location filename="../first_run.py" line="227" />
         <source>Download cancelled. Files already fetched are kept: Retry resumes.</source>
         <translation>下载已取消。已下载的文件会保留：点击“重试”继续。</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="231" />
+        <location filename="../first_run.py" line="233" />
         <source>The model cannot be downloaded: {0}</source>
         <translation>无法下载模型：{0}</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="239" />
+        <location filename="../first_run.py" line="241" />
         <source>(all of them)</source>
         <translation>（全部）</translation>
     </message>
     <message>
-        <location filename="../first_run.py" line="241" />
+        <location filename="../first_run.py" line="243" />
         <source>PhotoSearch could not reach the Hugging Face Hub to download the model. It needs these files from {0} (revision {1}): {2}.
 
 Connect to the internet and press Retry. Or download those files on another computer from https://huggingface.co/{0}, put them in one folder (an LLM2CLIP text model in a subfolder), then go Back and choose “Use a local model folder”.</source>
@@ -262,7 +262,7 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>FirstRunWizard</name>
     <message>
-        <location filename="../first_run.py" line="256" />
+        <location filename="../first_run.py" line="258" />
         <source>Welcome to PhotoSearch</source>
         <translation>欢迎使用 PhotoSearch</translation>
     </message>
@@ -318,176 +318,181 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>LibraryPanel</name>
     <message>
-        <location filename="../library_panel.py" line="49" />
+        <location filename="../library_panel.py" line="50" />
         <source>Folder</source>
         <translation>文件夹</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="49" />
+        <location filename="../library_panel.py" line="50" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="54" />
+        <location filename="../library_panel.py" line="55" />
         <source>Library folders</source>
         <translation>照片库文件夹</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="56" />
+        <location filename="../library_panel.py" line="57" />
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="58" />
+        <location filename="../library_panel.py" line="59" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="64" />
-        <location filename="../library_panel.py" line="154" />
+        <location filename="../library_panel.py" line="65" />
+        <location filename="../library_panel.py" line="160" />
         <source>Not indexing</source>
         <translation>未在建立索引</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="69" />
-        <location filename="../library_panel.py" line="140" />
+        <location filename="../library_panel.py" line="70" />
+        <location filename="../library_panel.py" line="146" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="79" />
+        <location filename="../library_panel.py" line="74" />
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="83" />
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="79" />
+        <location filename="../library_panel.py" line="83" />
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="81" />
+        <location filename="../library_panel.py" line="85" />
         <source>Files that could not be read</source>
         <translation>无法读取的文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="112" />
+        <location filename="../library_panel.py" line="117" />
         <source>indexed / found</source>
         <translation>已索引 / 已找到</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="114" />
+        <location filename="../library_panel.py" line="119" />
         <source>excluded: {0}</source>
         <translation>已排除：{0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="127" />
+        <location filename="../library_panel.py" line="132" />
         <source>{0} files could not be read:</source>
         <translation>有 {0} 个文件无法读取：</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="132" />
+        <location filename="../library_panel.py" line="137" />
         <source>Adding a second model; searches use the current one until it is done.</source>
         <translation>正在添加第二个模型；完成之前搜索仍使用当前模型。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="140" />
+        <location filename="../library_panel.py" line="146" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="143" />
+        <location filename="../library_panel.py" line="149" />
         <source>another program</source>
         <translation>另一个程序</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="144" />
+        <location filename="../library_panel.py" line="150" />
         <source>Kept up to date by {0}.</source>
         <translation>由 {0} 保持最新。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="147" />
+        <location filename="../library_panel.py" line="153" />
         <source>Indexing stopped: {0}</source>
         <translation>建立索引已停止：{0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="150" />
+        <location filename="../library_panel.py" line="156" />
         <source>Paused. New and changed photos wait until you resume.</source>
         <translation>已暂停。新的和修改过的照片将等待您继续。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="152" />
+        <location filename="../library_panel.py" line="158" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="164" />
+        <location filename="../library_panel.py" line="170" />
         <source>Downloading the model: file {0} of {1}</source>
         <translation>正在下载模型：第 {0} 个文件，共 {1} 个</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="171" />
+        <location filename="../library_panel.py" line="177" />
         <source>Looking for new and changed photos: {0:,} files</source>
         <translation>正在查找新的和修改过的照片：{0:,} 个文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="183" />
+        <location filename="../library_panel.py" line="189" />
         <source>Adding the new model</source>
         <translation>正在添加新模型</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="183" />
+        <location filename="../library_panel.py" line="189" />
         <source>Indexing</source>
         <translation>正在建立索引</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="184" />
+        <location filename="../library_panel.py" line="190" />
         <source>{0}: {1:,} of {2:,} photos</source>
         <translation>{0}：{1:,} / {2:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="186" />
+        <location filename="../library_panel.py" line="192" />
         <source>{0:.1f} photos/s</source>
         <translation>{0:.1f} 张/秒</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="188" />
+        <location filename="../library_panel.py" line="194" />
         <source>about {0} left</source>
         <translation>约剩 {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="190" />
-        <location filename="../library_panel.py" line="192" />
+        <location filename="../library_panel.py" line="196" />
+        <location filename="../library_panel.py" line="198" />
         <source>{0} skipped</source>
         <translation>跳过 {0} 张</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="177" />
-        <location filename="../library_panel.py" line="192" />
+        <location filename="../library_panel.py" line="183" />
+        <location filename="../library_panel.py" line="198" />
         <source>Up to date.</source>
         <translation>已是最新。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="205" />
+        <location filename="../library_panel.py" line="211" />
         <source>Add a folder of photos</source>
         <translation>添加照片文件夹</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="224" />
+        <location filename="../library_panel.py" line="230" />
         <source>Exclude a subfolder…</source>
         <translation>排除子文件夹…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="225" />
+        <location filename="../library_panel.py" line="231" />
         <source>Remove from the library</source>
         <translation>从照片库中移除</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="227" />
+        <location filename="../library_panel.py" line="233" />
         <source>Include again</source>
         <translation>重新包含</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="231" />
+        <location filename="../library_panel.py" line="237" />
         <source>Choose a subfolder to skip</source>
         <translation>选择要跳过的子文件夹</translation>
     </message>
@@ -505,93 +510,93 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>文本模型空闲后已释放；下次搜索会重新加载。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="134" />
+        <location filename="../main_window.py" line="135" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136" />
+        <location filename="../main_window.py" line="137" />
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="138" />
         <source>Search by photo…</source>
         <translation>按照片搜索…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="139" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="146" />
+        <location filename="../main_window.py" line="147" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="149" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="152" />
+        <location filename="../main_window.py" line="153" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153" />
-        <location filename="../main_window.py" line="353" />
+        <location filename="../main_window.py" line="154" />
+        <location filename="../main_window.py" line="354" />
         <source>About PhotoSearch</source>
         <translation>关于 PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203" />
+        <location filename="../main_window.py" line="204" />
         <source>Search by photo</source>
         <translation>按照片搜索</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="203" />
+        <location filename="../main_window.py" line="204" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="301" />
+        <location filename="../main_window.py" line="302" />
         <source>Remove folder</source>
         <translation>移除文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="303" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>要从照片库中移除 {0} 吗？照片仍保留在磁盘上，只是索引不再记录它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="313" />
+        <location filename="../main_window.py" line="314" />
         <source>{0:,} photos indexed</source>
         <translation>已索引 {0:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="313" />
+        <location filename="../main_window.py" line="314" />
         <source>No folders yet</source>
         <translation>尚无文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="322" />
+        <location filename="../main_window.py" line="323" />
         <source>Loading the text model…</source>
         <translation>正在加载文本模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323" />
+        <location filename="../main_window.py" line="324" />
         <source>Loading the image model…</source>
         <translation>正在加载图像模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="354" />
+        <location filename="../main_window.py" line="355" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch 借助 LLM2CLIP 和 Long-CLIP，根据描述（任何语言的一整段文字）在您自己的照片库中找到照片。一切都在这台电脑上运行。</translation>
     </message>
