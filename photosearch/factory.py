@@ -194,12 +194,14 @@ def _from_manifest(folder: Path) -> tuple[str, dict[str, Any]]:
         raise ModelError(f"cannot read {folder / MANIFEST}: {exc}") from exc
     kind = data.get("kind") if isinstance(data, dict) else None
     if kind == "longclip":
-        return "longclip", {"path": folder / data["weights"]}
+        return "longclip", {"path": folder / data["weights"], "exact": bool(data.get("exact", False))}
     if kind == "llm2clip":
         return "llm2clip", {"vision": folder / data["vision"], "llm": folder / data["llm"]}
     if kind == "openclip":
-        pretrained = data.get("pretrained")
-        return "openclip", {"name": data["name"], "pretrained": str(folder / pretrained) if pretrained else None}
+        pretrained, name = data.get("pretrained"), data["name"]
+        if name.startswith("local-dir:"):  # relative to the manifest's folder, like the other paths
+            name = "local-dir:" + str(folder / name[len("local-dir:"):])
+        return "openclip", {"name": name, "pretrained": str(folder / pretrained) if pretrained else None}
     raise ModelError(f"{folder / MANIFEST}: unknown kind {kind!r} (expected longclip, llm2clip or openclip)")
 
 
@@ -222,10 +224,10 @@ def spec_for_folder(folder: str | os.PathLike[str]) -> str:
     )
 
 
-def write_manifest(folder: Path, kind: str, **files: str) -> Path:
-    """Used by fine-tuning exports so the result is a `--model` spec by itself."""
+def write_manifest(folder: Path, kind: str, **fields: Any) -> Path:
+    """Used by fine-tuning exports so the result is a `--model` spec by itself (paths relative to `folder`)."""
     path = Path(folder) / MANIFEST
-    path.write_text(json.dumps({"kind": kind, **files}, indent=2) + "\n")
+    path.write_text(json.dumps({"kind": kind, **fields}, indent=2) + "\n")
     return path
 
 
@@ -251,7 +253,7 @@ def create_encoder(
         if kind == "longclip":
             from photosearch.encoders.longclip import load_longclip
 
-            encoder = load_longclip(kwargs["path"], device=plan)
+            encoder = load_longclip(kwargs["path"], device=plan, exact=kwargs.get("exact", False))
         elif kind == "llm2clip":
             from photosearch.encoders.llm2clip import load_llm2clip
 

@@ -201,7 +201,7 @@ def _refuse(*_: object) -> None:
 
 
 def test_image_only_use_never_builds_the_text_tower(tiny_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lc, "_build_text", _refuse)
+    monkeypatch.setattr(lc, "build_text", _refuse)
     encoder = lc.load_longclip(tiny_path)
     out = encoder.encode_images([Image.new("RGB", (40, 30), (10, 200, 30)), Image.new("RGB", (20, 50))])
     assert out.shape == (2, 32) and encoder.vision_loaded and not encoder.text_loaded
@@ -209,7 +209,7 @@ def test_image_only_use_never_builds_the_text_tower(tiny_path: Path, monkeypatch
 
 
 def test_text_only_use_never_builds_the_vision_tower(tiny_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(lc, "_build_vision", _refuse)
+    monkeypatch.setattr(lc, "build_vision", _refuse)
     encoder = lc.load_longclip(tiny_path)
     assert encoder.encode_texts(["a dog"]).shape == (1, 32)
     assert encoder.text_loaded and not encoder.vision_loaded

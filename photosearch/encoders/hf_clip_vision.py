@@ -412,6 +412,15 @@ def hf_llm2clip_sizes(model_dir: Path) -> tuple[int, int, int]:
     return grid * shapes[patch][2], llm_dim, output_dim
 
 
+def read_logit_scale(model_dir: Path) -> float | None:
+    """The stored `logit_scale` (log of the similarity multiplier), None when the checkpoint has none."""
+    ckpt = _Checkpoint(Path(model_dir))
+    if "logit_scale" not in ckpt.key_to_file:
+        return None
+    value = ckpt.read(["logit_scale"])["logit_scale"]
+    return float(value) if value.numel() == 1 else None
+
+
 def load_hf_llm2clip_adaptor(model_dir: Path) -> TextAdaptor:
     """Text adaptor only (LLM sentence vector -> CLIP space), loaded strictly into `TextAdaptor`."""
     model_dir = Path(model_dir)

@@ -150,9 +150,12 @@ def infer_config(sd: Mapping[str, torch.Tensor]) -> LongClipConfig:
     )
 
 
-def _as_reference_float32(key: str, tensor: torch.Tensor) -> torch.Tensor:
-    """A fresh float32 copy (never an mmap view or an overlapping stride), fp16-rounded where the reference is."""
-    if rounds_through_fp16(key):
+def _as_reference_float32(key: str, tensor: torch.Tensor, exact: bool = False) -> torch.Tensor:
+    """A fresh float32 copy (never an mmap view or an overlapping stride), fp16-rounded where the reference is.
+
+    `exact` skips the rounding: our own fine-tuned exports are read back bit for bit (their manifest says so).
+    """
+    if rounds_through_fp16(key) and not exact:
         tensor = tensor.to(torch.float16)
     return tensor.to(torch.float32, copy=True).contiguous()
 
@@ -210,7 +213,8 @@ class LongClipText(TextTower):
         return self.to(device=device, dtype=dtype)
 
 
-def _build_vision(path: Path) -> LongClipVision:
+def build_vision(path: Path, exact: bool = False) -> LongClipVision:
+    """The image tower of a Long-CLIP checkpoint (search and fine-tuning build it the same way)."""
     from open_clip.transformer import LayerNorm, QuickGELU, VisionTransformer
 
     sd = _read_state_dict(path)
@@ -227,12 +231,13 @@ def _build_vision(path: Path) -> LongClipVision:
             act_layer=QuickGELU,
             norm_layer=LayerNorm,
         )
-    weights = {k[len("visual.") :]: _as_reference_float32(k, v) for k, v in sd.items() if k.startswith("visual.")}
+    weights = {k[len("visual.") :]: _as_reference_float32(k, v, exact) for k, v in sd.items() if k.startswith("visual.")}
     _load_module(visual, weights, "vision")
     return LongClipVision(visual, cfg.image_size, cfg.embed_dim)
 
 
-def _build_text(path: Path) -> LongClipText:
+def build_text(path: Path, exact: bool = False) -> LongClipText:
+    """The text tower of a Long-CLIP checkpoint, both position tables merged into one."""
     from open_clip.transformer import LayerNorm, QuickGELU, TextTransformer
 
     sd = _read_state_dict(path)
@@ -250,7 +255,7 @@ def _build_text(path: Path) -> LongClipText:
             norm_layer=LayerNorm,
         )
     weights = {
-        k: _as_reference_float32(k, v)
+        k: _as_reference_float32(k, v, exact)
         for k, v in sd.items()
         if not k.startswith("visual.") and k not in _IGNORED_KEYS and not k.startswith("positional_embedding")
     }
@@ -326,8 +331,11 @@ class LongClipTokenizer:
 
 
 # -- entry point -----------------------------------------------------------------------------------------------
-def load_longclip(path: Path, device: DevicePlan | None = None) -> Encoder:
-    """Validate the checkpoint now (shapes only, via mmap); build each tower the first time it is used."""
+def load_longclip(path: Path, device: DevicePlan | None = None, exact: bool = False) -> Encoder:
+    """Validate the checkpoint now (shapes only, via mmap); build each tower the first time it is used.
+
+    `exact`: read the weights as stored (our exports) instead of rounding them through fp16 as the reference
+    `load` does with the released checkpoints."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"Long-CLIP checkpoint not found: {path}")
@@ -337,8 +345,8 @@ def load_longclip(path: Path, device: DevicePlan | None = None) -> Encoder:
         dim=cfg.embed_dim,
         image_size=cfg.image_size,
         max_text_tokens=cfg.context_length - 2,  # SOT and EOT take two positions
-        load_vision=lambda plan: _build_vision(path),
+        load_vision=lambda plan: build_vision(path, exact),
         load_tokenizer=lambda: LongClipTokenizer(cfg.context_length),
-        load_text=lambda plan: _build_text(path),
+        load_text=lambda plan: build_text(path, exact),
         device=device,
     )
