@@ -89,3 +89,7 @@ class LibraryCorrupt(LibraryError):
 
 class LibraryTooNew(LibraryError):
     """The file was written by a newer PhotoSearch; it is left untouched."""
+
+
+class AlbumError(InvalidInput):
+    """A fine-tuning album that cannot be used as it is: uncaptioned or unreadable photos, too few, a bad manifest."""
