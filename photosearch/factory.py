@@ -174,6 +174,20 @@ def resolve_spec(
     raise _unknown_spec(spec)
 
 
+def spec_kind(spec: str) -> str:
+    """The family a spec names ("longclip", "llm2clip", "openclip") without loading or downloading anything."""
+    preset = get_preset(spec)
+    if preset is not None:
+        return preset.kind
+    kind, sep, _ = spec.partition(":")
+    if sep and kind in ("longclip", "llm2clip", "openclip"):
+        return kind
+    path = Path(spec).expanduser()
+    if (path / MANIFEST).is_file():
+        return _from_manifest(path)[0]
+    raise _unknown_spec(spec)
+
+
 def _split_pair(rest: str) -> tuple[Path, Path]:
     """Paths may contain '+', so prefer the split where both sides exist."""
     candidates = [(rest[:i], rest[i + 1 :]) for i, ch in enumerate(rest) if ch == "+"]

@@ -19,6 +19,9 @@ class Phase(str, Enum):
     SCAN = "scan"  # walking the folders; total unknown (0) until the walk ends
     INDEX = "index"  # decoding and embedding new or changed photos
     BACKFILL = "backfill"  # embedding already indexed photos with another model
+    PREPARE = "prepare"  # fine-tuning: reading the album, caching caption vectors
+    TRAIN = "train"  # fine-tuning: optimizer steps; `loss` says how it goes
+    EVAL = "eval"  # fine-tuning: recall on the held-out photos
 
 
 class Unit(str, Enum):
@@ -26,6 +29,7 @@ class Unit(str, Enum):
     FILES = "file"
     PHOTOS = "photo"
     STEPS = "step"
+    CAPTIONS = "caption"
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ class Progress:
     current: str | None = None  # the file (or tower) being worked on
     items_done: int = 0
     items_total: int = 0
+    loss: float | None = None  # TRAIN: the latest step's training loss
 
     @property
     def finished(self) -> bool:

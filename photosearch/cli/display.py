@@ -36,7 +36,8 @@ def describe(p: Progress) -> str:
     """One line of plain text for a progress report, e.g. `index: 120/500 photos, 6.1 photos/s, ETA 1:02`."""
     if p.phase == Phase.LOAD:
         return f"loading the {p.current} ..." + (" done" if p.finished else "")
-    unit = {Unit.PHOTOS: "photos", Unit.FILES: "files", Unit.BYTES: "", Unit.STEPS: "steps"}[p.unit]
+    unit = {Unit.PHOTOS: "photos", Unit.FILES: "files", Unit.BYTES: "", Unit.STEPS: "steps",
+            Unit.CAPTIONS: "captions"}[p.unit]
     amount = _fmt_amount(p.done, p.unit) + (f"/{_fmt_amount(p.total, p.unit)}" if p.total else "")
     parts = [f"{p.phase.value}: {amount}" + (f" {unit}" if unit else "")]
     if p.items_total:
@@ -46,8 +47,10 @@ def describe(p: Progress) -> str:
         parts.append(per)
     if p.eta_s is not None and not p.finished:
         parts.append(f"ETA {_fmt_eta(p.eta_s)}")
+    if p.loss is not None:
+        parts.append(f"loss {p.loss:.4f}")
     if p.failed:
-        parts.append(f"{p.failed} failed")
+        parts.append(f"{p.failed} {'skipped' if p.phase == Phase.TRAIN else 'failed'}")
     return ", ".join(parts)
 
 

@@ -87,9 +87,12 @@ class LLM2VecTokenizer:
             n = len(self._ids([text], truncation=True, max_length=self.max_length)[0])
         return text
 
-    def _prepare(self, text: str) -> str:
-        """`_convert_to_str("", text)` then `prepare_for_tokenization`: the strip sees the separator first."""
-        text = SEPARATOR + text
+    def _prepare(self, text: str, instruction: str = "") -> str:
+        """`_convert_to_str("", text)` then `prepare_for_tokenization`: the strip sees the separator first.
+
+        With an instruction, llm2vec's training format: `"{instruction}; " + separator + text`, the whole turn
+        wrapped, only the part after the separator pooled."""
+        text = (f"{instruction}; " if instruction else "") + SEPARATOR + text
         if self.uses_template:
             return USER_PREFIX + text.strip() + USER_SUFFIX
         return text
@@ -99,13 +102,16 @@ class LLM2VecTokenizer:
         text = "".join(text.split(SEPARATOR))
         return text.rstrip() if self.uses_template else text
 
-    def __call__(self, texts: Sequence[str]) -> TokenizedTexts:
+    def __call__(self, texts: Sequence[str], instructions: Sequence[str] | None = None) -> TokenizedTexts:
+        """`instructions` (one per text, or None) are read by the model but excluded from the pooled mean:
+        what caption-contrastive fine-tuning gives the query side."""
         texts = list(texts)
         if not texts:
             empty = torch.zeros((0, 0), dtype=torch.long)
             return TokenizedTexts({"input_ids": empty, "attention_mask": empty, "embed_mask": empty}, [])
         reduced = [self._reduce_words(t) for t in texts]
-        pieces = [self._prepare(t).split(SEPARATOR) for t in reduced]
+        instructions = list(instructions) if instructions is not None else [""] * len(texts)
+        pieces = [self._prepare(t, i).split(SEPARATOR) for t, i in zip(reduced, instructions)]
         originals = ["".join(p) for p in pieces]
         pooled_texts = [p[1] if len(p) > 1 else "" for p in pieces]
 

@@ -7,18 +7,21 @@ import torch
 
 from photosearch.errors import ModelError, PhotoSearchError
 from photosearch.models.base import ClipModel
+from photosearch.progress import ProgressCallback
 
 __all__ = ["ClipModel", "load_model"]
 
 
-def load_model(spec: str, llm_dtype: torch.dtype = torch.float32) -> ClipModel:
+def load_model(spec: str, llm_dtype: torch.dtype = torch.float32, *, with_llm: bool = True,
+               progress: ProgressCallback | None = None) -> ClipModel:
     """Every tower of a model, ready to train (float32 on the CPU; move it where it trains). Presets download
-    first, as for search; a spec that cannot be used is a `ModelError`."""
+    first, as for search; a spec that cannot be used is a `ModelError`. `with_llm=False` leaves an LLM2CLIP
+    model's LLM on disk (stage 2 trains on cached caption vectors)."""
     from photosearch.factory import canonical_spec, resolve_spec
 
     spec = canonical_spec(spec)
     try:
-        kind, kwargs = resolve_spec(spec)
+        kind, kwargs = resolve_spec(spec, progress)
         if kind == "longclip":
             from photosearch.models.longclip import LongClipModel
 
@@ -26,7 +29,7 @@ def load_model(spec: str, llm_dtype: torch.dtype = torch.float32) -> ClipModel:
         if kind == "llm2clip":
             from photosearch.models.llm2clip import LLM2CLIPModel
 
-            return LLM2CLIPModel.load(Path(kwargs["vision"]), Path(kwargs["llm"]), llm_dtype)
+            return LLM2CLIPModel.load(Path(kwargs["vision"]), Path(kwargs["llm"]), llm_dtype, with_llm)
         from photosearch.models.openclip import OpenClipModel
 
         return OpenClipModel.load(kwargs["name"], kwargs["pretrained"])

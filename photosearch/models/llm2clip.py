@@ -6,10 +6,12 @@ Saving writes what the released repos hold, so the result loads through the same
   as `text.text_adaptor.*`, `logit_scale`), or for an HF-layout tower its folder (config.json, preprocessor
   config, `model.safetensors` with `vision_model.*`, `visual_projection.weight` and the adaptor);
 * the LLM as a folder: its config and tokenizer files copied, the weights as `model.safetensors`. A LoRA
-  trained on it (peft, stage 1) is merged into the weights first: the export is a plain Llama.
+  trained on it (peft, stage 1) is merged into the weights first: the export is a plain Llama. A model loaded
+  without its LLM (stage 2 trains on cached caption vectors and never loads it) links or copies the LLM's files.
 """
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from safetensors.torch import save_file
 
 from photosearch.encoders.eva_vit import EvaVisionTower, read_llm2clip_checkpoint, reference_state_dict
 from photosearch.encoders.llm2clip import LLM2CLIPText, _is_hf_dir, _read_vision_checkpoint
-from photosearch.encoders.llm2vec import LLM2VecEncoder, load_llm2vec
+from photosearch.encoders.llm2vec import LLM2VecEncoder, load_llm2vec, load_llm2vec_tokenizer
 from photosearch.encoders.text_adaptor import TextAdaptor
 from photosearch.factory import write_manifest
 from photosearch.models.base import ClipModel, block_index
@@ -32,13 +34,16 @@ class LLM2CLIPModel(ClipModel):
     kind = "llm2clip"
     text: LLM2CLIPText
 
-    def __init__(self, vision, llm: LLM2VecEncoder, adaptor: TextAdaptor, logit_scale: float | None,
+    def __init__(self, vision, llm: LLM2VecEncoder | None, adaptor: TextAdaptor, logit_scale: float | None,
                  vision_source: Path, llm_source: Path) -> None:
-        super().__init__(vision, LLM2CLIPText(llm, adaptor), llm.tokenizer, logit_scale)
+        tokenizer = llm.tokenizer if llm is not None else load_llm2vec_tokenizer(llm_source)
+        super().__init__(vision, LLM2CLIPText(llm, adaptor), tokenizer, logit_scale)
         self.vision_source, self.llm_source = vision_source, llm_source
 
     @classmethod
-    def load(cls, vision: str | Path, llm: str | Path, llm_dtype: torch.dtype = torch.float32) -> "LLM2CLIPModel":
+    def load(cls, vision: str | Path, llm: str | Path, llm_dtype: torch.dtype = torch.float32,
+             with_llm: bool = True) -> "LLM2CLIPModel":
+        """`with_llm=False`: the vision tower, the adaptor and the scale only (the LLM stays on disk)."""
         vision, llm = Path(vision), Path(llm)
         ckpt = _read_vision_checkpoint(vision)
         if _is_hf_dir(vision):
@@ -47,7 +52,8 @@ class LLM2CLIPModel(ClipModel):
             scale = read_logit_scale(vision)
         else:
             scale = read_llm2clip_checkpoint(vision)[2]
-        return cls(ckpt.load_vision(), load_llm2vec(llm, dtype=llm_dtype), ckpt.load_adaptor(), scale, vision, llm)
+        text_model = load_llm2vec(llm, dtype=llm_dtype) if with_llm else None
+        return cls(ckpt.load_vision(), text_model, ckpt.load_adaptor(), scale, vision, llm)
 
     @property
     def llm(self) -> LLM2VecEncoder:
@@ -91,6 +97,11 @@ class LLM2CLIPModel(ClipModel):
 
     def _save_llm(self, target: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
+        if self.llm is None:  # unchanged: the same files (hard links when the disk allows, else copies)
+            for source in self.llm_source.iterdir():
+                if source.is_file():
+                    _link_or_copy(source, target / source.name)
+            return
         for name in LLM_FILES:
             if (self.llm_source / name).is_file():
                 shutil.copyfile(self.llm_source / name, target / name)
@@ -105,7 +116,7 @@ class LLM2CLIPModel(ClipModel):
 
     # -- training helpers -----------------------------------------------------------------------------------
     def set_grad_checkpointing(self, enabled: bool = True) -> None:
-        hf_models = [self.llm.model]
+        hf_models = [self.llm.model] if self.llm is not None else []
         if isinstance(self.vision, EvaVisionTower):
             self.vision.trunk.set_grad_checkpointing(enabled)
         else:
@@ -130,3 +141,11 @@ class LLM2CLIPModel(ClipModel):
                             "clip.vision_model.pre_layrnorm")):
             return 0
         return self.vision_depth() + 1
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

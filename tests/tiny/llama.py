@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Sequence
 
 import torch
 from safetensors.torch import save_file
@@ -70,10 +70,12 @@ _CORPUS = [
 ]
 
 
-def build_tokenizer(vocab_size: int = 480) -> Tokenizer:
+def build_tokenizer(vocab_size: int = 480, corpus: Sequence[str] = ()) -> Tokenizer:
     """A trained byte-level BPE with Llama-3's exact pre-tokenizer, specials and BOS template.
 
     `vocab_size` counts the trained tokens only; the 11 specials are appended after them as in Llama-3.
+    `corpus` adds texts to learn merges from (an album's captions: whole words become tokens, as a real
+    128k vocabulary has them).
     """
     tokenizer = Tokenizer(models.BPE(ignore_merges=True))
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
@@ -88,7 +90,7 @@ def build_tokenizer(vocab_size: int = 480) -> Tokenizer:
         special_tokens=[],
         show_progress=False,
     )
-    tokenizer.train_from_iterator(_CORPUS, trainer=trainer)
+    tokenizer.train_from_iterator([*_CORPUS, *corpus], trainer=trainer)
     tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in LLAMA3_SPECIAL_TOKENS])
     bos = LLAMA3_SPECIAL_TOKENS[0]
     bos_id = tokenizer.token_to_id(bos)
@@ -268,6 +270,7 @@ def build_tiny_llama(
     tokenizer_vocab: int = 480,
     with_tokenizer: bool = True,
     with_weights: bool = True,
+    corpus: Sequence[str] = (),
 ) -> Path:
     """Write a tiny LLM2CLIP-style Llama repo to `out_dir` and return it.
 
@@ -276,7 +279,7 @@ def build_tiny_llama(
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    tokenizer = build_tokenizer(tokenizer_vocab)
+    tokenizer = build_tokenizer(tokenizer_vocab, corpus)
     vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
     config = _model_config(
         style, tokenizer, vocab_size, hidden_size, intermediate_size, num_layers, num_heads, num_kv_heads
