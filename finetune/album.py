@@ -41,13 +41,12 @@ from finetune.captions import (
     CAPTION_SOURCES,
     Captions,
     CaptionSource,
-    ManifestEntry,
     Split,
     read_captions,
-    read_manifest,
     short_caption,
 )
 from finetune.language import detect_language
+from finetune.manifest import ManifestEntry, read_manifest
 from photosearch.errors import AlbumError
 from photosearch.hashing import quick_hash
 from photosearch.images import ImageError, is_supported, load_image, read_metadata

@@ -5,9 +5,9 @@ different colours at different places (left, right, top, bottom, centre). Exactl
 the most salient object, and the first sentence of the long caption names it and nothing else, so that
 sentence is the short caption (the same one `finetune.captions.short_caption` cuts from the long caption).
 The long caption is a paragraph of 3-5 sentences: the salient shape, then every other shape in a shuffled
-order, then the background. Captions come from per-language templates with agreement done by hand
-(German case and gender, French and Spanish gender), never from machine translation, in English, German,
-French, Spanish and Chinese.
+order, then the background. The sentences are worded by `finetune.synthetic_captions` (hand-written
+templates and grammar in English, German, French, Spanish and Chinese); this module builds the scenes,
+renders them, and writes albums.
 
 Why these scenes: a CLIP-style model fine-tuned on long captions should tell apart two photos that
 differ only in a detail its short caption never mentions. `make_pair` builds exactly such pairs: the same
@@ -30,6 +30,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
+from finetune.synthetic_captions import TEMPLATES, background_words, check_language, fill
 from photosearch.errors import InvalidInput
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
     "SHAPES",
     "POSITIONS",
     "SIZES",
-    "LANGUAGES",
     "MANIFEST_NAME",
     "Detail",
     "SceneObject",
@@ -65,7 +65,6 @@ COLOURS: dict[str, tuple[int, int, int]] = {
 SHAPES: tuple[str, ...] = ("circle", "square", "triangle", "star", "ring")
 POSITIONS: tuple[str, ...] = ("left", "right", "top", "bottom", "centre")
 SIZES: tuple[str, ...] = ("small", "large")
-LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "zh")
 MANIFEST_NAME = "captions.jsonl"
 
 _CENTRES = {"left": (0.2, 0.5), "right": (0.8, 0.5), "top": (0.5, 0.2), "bottom": (0.5, 0.8), "centre": (0.5, 0.5)}
@@ -112,16 +111,16 @@ class SyntheticScene:
     def sentences(self, lang: str | None = None) -> list[str]:
         """The long caption's sentences: salient object, the others in `order`, the background."""
         lang = lang or self.lang
-        t = _TEMPLATES[lang]
+        t = TEMPLATES[lang]
         rng = random.Random(f"{self.style}:{lang}")
-        out = [_fill(rng.choice(t.salient), self.salient, lang)]
+        out = [fill(rng.choice(t.salient), self.salient, lang)]
         for i in self.order[1:]:
-            out.append(_fill(rng.choice(t.other), self.objects[i], lang))
-        out.append(rng.choice(t.background).format(**_background_words(self.background, lang)))
+            out.append(fill(rng.choice(t.other), self.objects[i], lang))
+        out.append(rng.choice(t.background).format(**background_words(self.background, lang)))
         return out
 
     def long_caption(self, lang: str | None = None) -> str:
-        return _TEMPLATES[lang or self.lang].joiner.join(self.sentences(lang))
+        return TEMPLATES[lang or self.lang].joiner.join(self.sentences(lang))
 
     def short_caption(self, lang: str | None = None) -> str:
         return self.sentences(lang)[0]
@@ -145,7 +144,7 @@ class SyntheticScene:
 
 def random_scene(rng: random.Random, lang: str = "en", n_objects: tuple[int, int] = (2, 4)) -> SyntheticScene:
     """A scene with between n_objects[0] and n_objects[1] shapes, all colours distinct, one per position."""
-    _check_lang(lang)
+    check_language(lang)
     lo, hi = n_objects
     if not 1 <= lo <= hi <= len(POSITIONS):
         raise InvalidInput(f"n_objects must be a range within 1..{len(POSITIONS)}, got {n_objects}.")
@@ -251,7 +250,7 @@ def make_album(
     if not languages:
         raise InvalidInput("languages must name at least one language.")
     for lang in languages:
-        _check_lang(lang)
+        check_language(lang)
     root = Path(folder)
     rng = random.Random(seed)
     scenes: list[SyntheticScene] = []
@@ -287,232 +286,3 @@ def write_album(
     if manifest:
         lines = [json.dumps(s.record(root), ensure_ascii=False) for s in scenes]
         (root / MANIFEST_NAME).write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-
-
-# --------------------------------------------------------------------------- captions per language
-
-
-@dataclass(frozen=True)
-class _Templates:
-    salient: tuple[str, ...]
-    other: tuple[str, ...]
-    background: tuple[str, ...]
-    joiner: str = " "
-
-
-# Placeholders: {np} the object with its indefinite article (nominative), {np_acc} accusative (German),
-# {bare} without an article (Chinese), {pos} the place, capitalised {Np}/{Pos} at a sentence start.
-_TEMPLATES: dict[str, _Templates] = {
-    "en": _Templates(
-        salient=("The picture shows {np} {pos}.", "{Np} stands out {pos}.", "The eye goes first to {np} {pos}."),
-        other=("{Pos}, there is {np}.", "{Np} sits {pos}.", "There is also {np} {pos}.", "{Np} can be seen {pos}."),
-        background=(
-            "The background is plain {bg}.",
-            "Everything is set against {a_bg} background.",
-            "Behind the shapes, the background is {bg}.",
-        ),
-    ),
-    "de": _Templates(
-        salient=(
-            "Das Bild zeigt {np_acc} {pos}.",
-            "{Pos} fällt zuerst {np} auf.",
-            "Der Blick fällt zuerst auf {np_acc} {pos}.",
-        ),
-        other=(
-            "{Pos} befindet sich {np}.",
-            "{Np} liegt {pos}.",
-            "Außerdem ist {pos} {np} zu sehen.",
-            "{Pos} gibt es {np_acc}.",
-        ),
-        background=(
-            "Der Hintergrund ist {bg}.",
-            "Alles liegt auf einem {bg_dat} Hintergrund.",
-            "Hinter den Formen ist der Hintergrund {bg}.",
-        ),
-    ),
-    "fr": _Templates(
-        salient=(
-            "L'image montre {np} {pos}.",
-            "{Pos}, on remarque d'abord {np}.",
-            "Le regard se pose d'abord sur {np} {pos}.",
-        ),
-        other=("{Pos}, il y a {np}.", "{Np} se trouve {pos}.", "On voit aussi {np} {pos}.", "{Pos} se trouve {np}."),
-        background=(
-            "Le fond est {bg}.",
-            "L'ensemble repose sur un fond {bg}.",
-            "Derrière les formes, le fond est {bg}.",
-        ),
-    ),
-    "es": _Templates(
-        salient=("La imagen muestra {np} {pos}.", "{Pos} destaca {np}.", "La mirada se dirige primero a {np} {pos}."),
-        other=("{Pos} hay {np}.", "{Np} está {pos}.", "También se ve {np} {pos}.", "{Pos} se encuentra {np}."),
-        background=("El fondo es {bg}.", "Todo está sobre un fondo {bg}.", "Detrás de las formas, el fondo es {bg}."),
-    ),
-    "zh": _Templates(
-        salient=("画面{pos}是{np}。", "最显眼的是{pos}那个{bare}。", "画面中首先看到的是{pos}的{bare}。"),
-        other=("{pos}有{np}。", "{np}位于{pos}。", "在{pos}还可以看到{np}。"),
-        background=("背景是{bg}的。", "整个画面的背景是{bg}。", "这些图形后面是{bg}的背景。"),
-        joiner="",
-    ),
-}
-
-_POS = {
-    "en": {
-        "left": "on the left",
-        "right": "on the right",
-        "top": "at the top",
-        "bottom": "at the bottom",
-        "centre": "in the centre",
-    },
-    "de": {
-        "left": "auf der linken Seite",
-        "right": "auf der rechten Seite",
-        "top": "oben",
-        "bottom": "unten",
-        "centre": "in der Mitte",
-    },
-    "fr": {"left": "à gauche", "right": "à droite", "top": "en haut", "bottom": "en bas", "centre": "au centre"},
-    "es": {
-        "left": "a la izquierda",
-        "right": "a la derecha",
-        "top": "arriba",
-        "bottom": "abajo",
-        "centre": "en el centro",
-    },
-    "zh": {"left": "左边", "right": "右边", "top": "上方", "bottom": "下方", "centre": "中间"},
-}
-
-_SHAPE = {
-    "en": {s: s for s in SHAPES},
-    "de": {
-        "circle": ("Kreis", "m"),
-        "square": ("Quadrat", "n"),
-        "triangle": ("Dreieck", "n"),
-        "star": ("Stern", "m"),
-        "ring": ("Ring", "m"),
-    },
-    "fr": {
-        "circle": ("cercle", "m"),
-        "square": ("carré", "m"),
-        "triangle": ("triangle", "m"),
-        "star": ("étoile", "f"),
-        "ring": ("anneau", "m"),
-    },
-    "es": {
-        "circle": ("círculo", "m"),
-        "square": ("cuadrado", "m"),
-        "triangle": ("triángulo", "m"),
-        "star": ("estrella", "f"),
-        "ring": ("anillo", "m"),
-    },
-    "zh": {"circle": "圆形", "square": "正方形", "triangle": "三角形", "star": "五角星", "ring": "圆环"},
-}
-
-# German: adjective stem (declined by adding endings) and the predicative form.
-_DE_COLOUR = {
-    "red": ("rot", "rot"),
-    "green": ("grün", "grün"),
-    "blue": ("blau", "blau"),
-    "yellow": ("gelb", "gelb"),
-    "orange": ("orangefarben", "orange"),
-    "purple": ("violett", "violett"),
-    "white": ("weiß", "weiß"),
-    "black": ("schwarz", "schwarz"),
-    "brown": ("braun", "braun"),
-    "grey": ("grau", "grau"),
-}
-_DE_SIZE = {"small": "klein", "large": "groß"}
-# French and Spanish: (masculine, feminine).
-_FR_COLOUR = {
-    "red": ("rouge", "rouge"),
-    "green": ("vert", "verte"),
-    "blue": ("bleu", "bleue"),
-    "yellow": ("jaune", "jaune"),
-    "orange": ("orange", "orange"),
-    "purple": ("violet", "violette"),
-    "white": ("blanc", "blanche"),
-    "black": ("noir", "noire"),
-    "brown": ("marron", "marron"),
-    "grey": ("gris", "grise"),
-}
-_FR_SIZE = {"small": ("petit", "petite"), "large": ("grand", "grande")}
-_ES_COLOUR = {
-    "red": ("rojo", "roja"),
-    "green": ("verde", "verde"),
-    "blue": ("azul", "azul"),
-    "yellow": ("amarillo", "amarilla"),
-    "orange": ("naranja", "naranja"),
-    "purple": ("morado", "morada"),
-    "white": ("blanco", "blanca"),
-    "black": ("negro", "negra"),
-    "brown": ("marrón", "marrón"),
-    "grey": ("gris", "gris"),
-}
-_ES_SIZE = {"small": ("pequeño", "pequeña"), "large": ("gran", "gran")}
-_ZH_COLOUR = {
-    "red": "红色",
-    "green": "绿色",
-    "blue": "蓝色",
-    "yellow": "黄色",
-    "orange": "橙色",
-    "purple": "紫色",
-    "white": "白色",
-    "black": "黑色",
-    "brown": "棕色",
-    "grey": "灰色",
-}
-_ZH_SIZE = {"small": "小", "large": "大"}
-
-
-def _noun_phrases(obj: SceneObject, lang: str) -> dict[str, str]:
-    if lang == "en":
-        np = f"a {obj.size} {obj.colour} {obj.shape}"
-        return {"np": np, "np_acc": np, "bare": np[2:]}
-    if lang == "de":
-        noun, gender = _SHAPE["de"][obj.shape]
-        size, colour = _DE_SIZE[obj.size], _DE_COLOUR[obj.colour][0]
-        if gender == "m":
-            nom, acc = f"ein {size}er {colour}er {noun}", f"einen {size}en {colour}en {noun}"
-        else:
-            nom = acc = f"ein {size}es {colour}es {noun}"
-        return {"np": nom, "np_acc": acc, "bare": nom}
-    if lang == "fr":
-        noun, gender = _SHAPE["fr"][obj.shape]
-        g = 0 if gender == "m" else 1
-        np = f"{'un' if g == 0 else 'une'} {_FR_SIZE[obj.size][g]} {noun} {_FR_COLOUR[obj.colour][g]}"
-        return {"np": np, "np_acc": np, "bare": np}
-    if lang == "es":
-        noun, gender = _SHAPE["es"][obj.shape]
-        g = 0 if gender == "m" else 1
-        np = f"{'un' if g == 0 else 'una'} {_ES_SIZE[obj.size][g]} {noun} {_ES_COLOUR[obj.colour][g]}"
-        return {"np": np, "np_acc": np, "bare": np}
-    bare = f"{_ZH_COLOUR[obj.colour]}的{_ZH_SIZE[obj.size]}{_SHAPE['zh'][obj.shape]}"
-    return {"np": "一个" + bare, "np_acc": "一个" + bare, "bare": bare}
-
-
-def _fill(template: str, obj: SceneObject, lang: str) -> str:
-    words = _noun_phrases(obj, lang)
-    pos = _POS[lang][obj.position]
-    return template.format(**words, Np=_cap(words["np"]), pos=pos, Pos=_cap(pos))
-
-
-def _background_words(colour: str, lang: str) -> dict[str, str]:
-    if lang == "en":
-        return {"bg": colour, "a_bg": ("an " if colour[0] in "aeiou" else "a ") + colour}
-    if lang == "de":
-        stem, predicative = _DE_COLOUR[colour]
-        return {"bg": predicative, "bg_dat": stem + "en"}
-    if lang == "fr":
-        return {"bg": _FR_COLOUR[colour][0]}
-    if lang == "es":
-        return {"bg": _ES_COLOUR[colour][0]}
-    return {"bg": _ZH_COLOUR[colour]}
-
-
-def _cap(s: str) -> str:
-    return s[:1].upper() + s[1:]
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in _TEMPLATES:
-        raise InvalidInput(f"no caption templates for language {lang!r}: use one of {', '.join(LANGUAGES)}.")

@@ -8,17 +8,9 @@ from pathlib import Path
 import pytest
 from PIL import PngImagePlugin
 
-from finetune.captions import (
-    CaptionSource,
-    Split,
-    read_captions,
-    read_exif_captions,
-    read_iptc_caption,
-    read_manifest,
-    read_text_sidecar,
-    read_xmp_description,
-    short_caption,
-)
+from finetune.captions import CaptionSource, Split, read_captions, read_text_sidecar, short_caption
+from finetune.manifest import read_manifest
+from finetune.metadata_captions import read_exif_captions, read_iptc_caption, read_xmp_description
 from photosearch.errors import AlbumError, InvalidInput, PhotoSearchError
 from tests.finetune.caption_files import caption_jpeg, xmp_packet
 from tests.photo_tree import draw_photo, make_photo

@@ -16,7 +16,6 @@ from finetune.captions import CaptionSource, short_caption
 from finetune.language import detect_language
 from finetune.synthetic import (
     COLOURS,
-    LANGUAGES,
     MANIFEST_NAME,
     Detail,
     SyntheticScene,
@@ -26,6 +25,7 @@ from finetune.synthetic import (
     random_scene,
     render,
 )
+from finetune.synthetic_captions import LANGUAGES
 from photosearch.errors import InvalidInput
 
 EASY = AlbumConfig(val_fraction=0.5, min_photos=1, min_val_photos=0, min_train_photos=0)
