@@ -47,6 +47,7 @@ from finetune.captions import (
 )
 from finetune.language import detect_language
 from finetune.manifest import ManifestEntry, read_manifest
+from finetune.user_files import show_path
 from photosearch.errors import AlbumError
 from photosearch.hashing import quick_hash
 from photosearch.images import ImageError, is_supported, load_image, read_metadata
@@ -199,7 +200,7 @@ class Album:
         if not photos:
             exts = ", ".join(sorted({"." + e.lstrip(".").lower() for e in _COMMON_EXTS}))
             raise AlbumError(
-                f"No photos found in {_show(root)} (looked for {exts} and other photo types in all subfolders, "
+                f"No photos found in {show_path(root)} (looked for {exts} and other photo types in all subfolders, "
                 "hidden ones skipped): pick the folder that holds the album."
             )
         builder = _Builder(root, AlbumKind.FOLDER, cfg)
@@ -229,11 +230,11 @@ def album_source(source: str | os.PathLike[str]) -> Path:
     if p.is_dir():
         return p
     if p.is_file() and is_supported(p):
-        raise AlbumError(f"{_show(p)} is a photo, not an album: give the album's folder or its .csv/.jsonl file.")
+        raise AlbumError(f"{show_path(p)} is a photo, not an album: give the album's folder or its .csv/.jsonl file.")
     if p.is_file():
         return p
     raise AlbumError(
-        f"There is no folder or manifest at {_show(p)}: give the album's folder or its .csv/.jsonl file."
+        f"There is no folder or manifest at {show_path(p)}: give the album's folder or its .csv/.jsonl file."
     )
 
 
@@ -249,8 +250,8 @@ def check_disjoint(train: Iterable[AlbumItem], val: Iterable[AlbumItem]) -> None
         other = seen.get(item.content_hash)
         if other is not None:
             raise AlbumError(
-                f"The same photo is in both the training and the validation split ({_show(other.path)} and "
-                f"{_show(item.path)} have identical content): give all copies of a photo the same split."
+                f"The same photo is in both the training and the validation split ({show_path(other.path)} and "
+                f"{show_path(item.path)} have identical content): give all copies of a photo the same split."
             )
 
 
@@ -387,7 +388,7 @@ class _Builder:
             split, first = explicit.setdefault(p.content_hash, (p.split, p))
             if split is not p.split:
                 raise AlbumError(
-                    f"The manifest {_show(self.root)} puts the same photo in both splits: line {first.line} "
+                    f"The manifest {show_path(self.root)} puts the same photo in both splits: line {first.line} "
                     f"({self._name(first.path)}) says {split.value}, line {p.line} ({self._name(p.path)}) "
                     f"says {p.split.value}: give all copies of a photo the same split."
                 )
@@ -426,20 +427,20 @@ class _Builder:
                 else f"caption more photos ({CAPTION_SOURCES})"
             )
             raise AlbumError(
-                f"The album {_show(self.root)} has {total} captioned photo{'s' if total != 1 else ''}{skipped}; "
+                f"The album {show_path(self.root)} has {total} captioned photo{'s' if total != 1 else ''}{skipped}; "
                 f"fine-tuning needs at least {cfg.min_photos}: {how}."
             )
         n_val = album.photo_count(Split.VAL)
         if n_val < cfg.min_val_photos:
             raise AlbumError(
-                f"The album {_show(self.root)} has {n_val} photos in the validation split (of {total}, "
+                f"The album {show_path(self.root)} has {n_val} photos in the validation split (of {total}, "
                 f"val_fraction {cfg.val_fraction:g}) and needs at least {cfg.min_val_photos}: "
                 "raise val_fraction or add captioned photos."
             )
         n_train = album.photo_count(Split.TRAIN)
         if n_train < cfg.min_train_photos:
             raise AlbumError(
-                f"The album {_show(self.root)} has {n_train} photos in the training split (of {total}, "
+                f"The album {show_path(self.root)} has {n_train} photos in the training split (of {total}, "
                 f"val_fraction {cfg.val_fraction:g}) and needs at least {cfg.min_train_photos}: "
                 "lower val_fraction or add captioned photos."
             )
@@ -453,34 +454,29 @@ class _Builder:
         skip = "or load the album with strict=False to skip them"
         if reason is SkipReason.MISSING:
             return (
-                f"The manifest {_show(self.root)} lists {n} photo{plural} that do{'es' if n == 1 else ''} not exist "
+                f"The manifest {show_path(self.root)} lists {n} photo{plural} that do{'es' if n == 1 else ''} not exist "
                 f"({names}): fix the paths (relative ones are read from the manifest's folder) {skip}."
             )
         if reason is SkipReason.UNREADABLE:
-            details = "; ".join(f"{self._name(s.path)}: {_show(s.detail)}" for s in problems[:k]) + ("; ..." if n > k else "")
-            return f"{n} photo{plural} in {_show(self.root)} cannot be read ({details}): repair or remove them, {skip}."
+            details = "; ".join(f"{self._name(s.path)}: {show_path(s.detail)}" for s in problems[:k]) + ("; ..." if n > k else "")
+            return f"{n} photo{plural} in {show_path(self.root)} cannot be read ({details}): repair or remove them, {skip}."
         if reason is SkipReason.BAD_CAPTION_FILE:
-            first = _show(problems[0].detail).rstrip(".")
+            first = show_path(problems[0].detail).rstrip(".")
             has, them = ("have", "them") if n != 1 else ("has", "it")
             return f"{n} photo{plural} {has} a caption file that cannot be used ({first}; {names}): fix {them}, {skip}."
         if self.kind is AlbumKind.MANIFEST:
             return (
-                f"{n} of {self.rows} entries in the manifest {_show(self.root)} have an empty caption ({names}): "
+                f"{n} of {self.rows} entries in the manifest {show_path(self.root)} have an empty caption ({names}): "
                 f"fill in their 'caption', {skip}."
             )
         return (
-            f"{n} of {len(self._checked)} photos in {_show(self.root)} have no caption ({names}): add one as "
+            f"{n} of {len(self._checked)} photos in {show_path(self.root)} have no caption ({names}): add one as "
             f"{CAPTION_SOURCES}, or list the photos in a CSV/JSONL manifest, {skip}."
         )
 
     def _name(self, p: Path) -> str:
         base = self.root if self.kind is AlbumKind.FOLDER else self.root.parent
         try:
-            return _show(p.relative_to(base).as_posix())
+            return show_path(p.relative_to(base).as_posix())
         except ValueError:
-            return _show(p)
-
-
-def _show(p: Path | str) -> str:
-    """A path on one line, whatever characters its name holds."""
-    return "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in os.fspath(p))
+            return show_path(p)
