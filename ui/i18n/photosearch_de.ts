@@ -260,6 +260,246 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
     </message>
 </context>
 <context>
+    <name>FinetuneWindow</name>
+    <message>
+        <location filename="../finetune_window.py" line="54" />
+        <source>Fine-tune a model</source>
+        <translation>Modell feinabstimmen</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="66" />
+        <source>A folder of photos with captions, or a CSV/JSONL list</source>
+        <translation>Ein Ordner mit beschrifteten Fotos oder eine CSV/JSONL-Liste</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="68" />
+        <location filename="../finetune_window.py" line="86" />
+        <location filename="../finetune_window.py" line="93" />
+        <source>Folder…</source>
+        <translation>Ordner…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="70" />
+        <source>List file…</source>
+        <translation>Listendatei…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="72" />
+        <source>Captions are read from .txt files beside the photos, XMP, EXIF or IPTC descriptions, or a CSV/JSONL list (path, caption[, short caption]).</source>
+        <translation>Beschriftungen kommen aus .txt-Dateien neben den Fotos, aus XMP-, EXIF- oder IPTC-Beschreibungen oder aus einer CSV/JSONL-Liste (Pfad, Beschriftung[, kurze Beschriftung]).</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="76" />
+        <source>Long-CLIP: long captions, keeps short ones working</source>
+        <translation>Long-CLIP: lange Beschriftungen, kurze funktionieren weiter</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="77" />
+        <source>LLM2CLIP stage 2: align photos with the language model</source>
+        <translation>LLM2CLIP Stufe 2: Fotos am Sprachmodell ausrichten</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="79" />
+        <source>LLM2CLIP stage 1: teach the language model your captions</source>
+        <translation>LLM2CLIP Stufe 1: dem Sprachmodell Ihre Beschriftungen beibringen</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="99" />
+        <source>Album</source>
+        <translation>Album</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="101" />
+        <source>Recipe</source>
+        <translation>Verfahren</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="103" />
+        <source>Start from</source>
+        <translation>Ausgangsmodell</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="104" />
+        <source>Epochs</source>
+        <translation>Epochen</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="105" />
+        <source>Save to</source>
+        <translation>Speichern in</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="106" />
+        <source>Time</source>
+        <translation>Dauer</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="114" />
+        <source>before R@1</source>
+        <translation>vorher R@1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="114" />
+        <source>after R@1</source>
+        <translation>nachher R@1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="119" />
+        <source>Start</source>
+        <translation>Starten</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="122" />
+        <source>Stop</source>
+        <translation>Anhalten</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="125" />
+        <source>Search with this model</source>
+        <translation>Mit diesem Modell suchen</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="128" />
+        <source>Close</source>
+        <translation>Schließen</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="155" />
+        <source>Trains both towers of a Long-CLIP (or any 77-token CLIP, stretched to 248 tokens) on your long captions. A GPU with 16 GB or more; a CPU only for small albums and patience.</source>
+        <translation>Trainiert beide Türme eines Long-CLIP (oder eines beliebigen CLIP mit 77 Tokens, auf 248 gestreckt) mit Ihren langen Beschriftungen. Eine GPU mit 16 GB oder mehr; eine CPU nur für kleine Alben und mit Geduld.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="158" />
+        <source>Trains the image tower and the adaptor; the language model's caption vectors are computed once and cached. Start from an LLM2CLIP model or a stage-1 result. A 24 GB GPU for the 1B pair.</source>
+        <translation>Trainiert den Bildturm und den Adapter; die Beschriftungsvektoren des Sprachmodells werden einmal berechnet und zwischengespeichert. Start mit einem LLM2CLIP-Modell oder einem Ergebnis aus Stufe 1. Eine GPU mit 24 GB für das 1B-Paar.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="161" />
+        <source>Adapts the language model (LoRA) to tell your captions apart; follow it with stage 2 so photos match again. A 24 GB GPU for the 1B model.</source>
+        <translation>Passt das Sprachmodell (LoRA) an, damit es Ihre Beschriftungen unterscheidet; danach Stufe 2, damit Fotos wieder passen. Eine GPU mit 24 GB für das 1B-Modell.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="174" />
+        <source>Album folder</source>
+        <translation>Albumordner</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="180" />
+        <source>Caption list</source>
+        <translation>Beschriftungsliste</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="181" />
+        <source>Caption lists (*.csv *.tsv *.jsonl)</source>
+        <translation>Beschriftungslisten (*.csv *.tsv *.jsonl)</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="187" />
+        <source>Model folder</source>
+        <translation>Modellordner</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="193" />
+        <source>Save the run in</source>
+        <translation>Lauf speichern in</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="201" />
+        <source>Reading the album…</source>
+        <translation>Album wird gelesen…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="226" />
+        <source>Known once the album is read.</source>
+        <translation>Bekannt, sobald das Album gelesen ist.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="239" />
+        <source>About %1 on this computer (a rough figure; the progress below measures the real one).</source>
+        <translation>Etwa %1 auf diesem Computer (grob geschätzt; der Fortschritt unten misst die tatsächliche Dauer).</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="242" />
+        <source>Measured in the first minute of training (shown below).</source>
+        <translation>Wird in der ersten Trainingsminute gemessen (unten angezeigt).</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="252" />
+        <source>Choose an album, a model to start from and a folder to save in.</source>
+        <translation>Wählen Sie ein Album, ein Ausgangsmodell und einen Ordner zum Speichern.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="265" />
+        <source>Resuming…</source>
+        <translation>Wird fortgesetzt…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="265" />
+        <source>Starting…</source>
+        <translation>Wird gestartet…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="278" />
+        <source>Stopping after this step…</source>
+        <translation>Hält nach diesem Schritt an…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="303" />
+        <source>, about %1 left</source>
+        <translation>, noch etwa %1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="304" />
+        <source>, loss %1</source>
+        <translation>, Verlust %1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="305" />
+        <source>Training: step %1 of %2</source>
+        <translation>Training: Schritt %1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="309" />
+        <source>Measuring recall on the held-out photos…</source>
+        <translation>Trefferquote auf den zurückgehaltenen Fotos wird gemessen…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="316" />
+        <source>Loading the model and the album…</source>
+        <translation>Modell und Album werden geladen…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="323" />
+        <source>Stopped at step %1. Start again to resume from there.</source>
+        <translation>Bei Schritt %1 angehalten. Erneut starten, um dort fortzusetzen.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="329" />
+        <source> %1 steps were skipped (non-finite loss).</source>
+        <translation> %1 Schritte wurden übersprungen (Verlust nicht endlich).</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="331" />
+        <source>Done. The model is in %1.</source>
+        <translation>Fertig. Das Modell liegt in %1.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="356" />
+        <source>The library now searches with the new model; it indexes your photos with it in the background.</source>
+        <translation>Die Bibliothek sucht jetzt mit dem neuen Modell; es indiziert Ihre Fotos im Hintergrund.</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="361" />
+        <source>Stop fine-tuning?</source>
+        <translation>Feinabstimmung anhalten?</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="362" />
+        <source>Training stops after the current step; start the same run again to resume it.</source>
+        <translation>Das Training hält nach dem aktuellen Schritt an; starten Sie denselben Lauf erneut, um fortzusetzen.</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunWizard</name>
     <message>
         <location filename="../first_run.py" line="258" />
@@ -498,6 +738,24 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
     </message>
 </context>
 <context>
+    <name>LossPlot</name>
+    <message>
+        <location filename="../loss_plot.py" line="21" />
+        <source>Training loss</source>
+        <translation>Trainingsverlust</translation>
+    </message>
+    <message>
+        <location filename="../loss_plot.py" line="54" />
+        <source>The loss appears here once training runs</source>
+        <translation>Der Verlust erscheint hier, sobald das Training läuft</translation>
+    </message>
+    <message>
+        <location filename="../loss_plot.py" line="81" />
+        <source>step %1 of %2</source>
+        <translation>Schritt %1 von %2</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../main_window.py" line="72" />
@@ -505,98 +763,108 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>Bibliothek</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116" />
+        <location filename="../main_window.py" line="117" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>Das Textmodell wurde nach Leerlauf freigegeben; die nächste Suche lädt es wieder.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135" />
+        <location filename="../main_window.py" line="136" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="138" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="139" />
         <source>Search by photo…</source>
         <translation>Nach Foto suchen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="141" />
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147" />
+        <location filename="../main_window.py" line="148" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149" />
+        <location filename="../main_window.py" line="150" />
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153" />
+        <location filename="../main_window.py" line="154" />
+        <source>&amp;Tools</source>
+        <translation>E&amp;xtras</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="155" />
+        <source>Fine-tune a model…</source>
+        <translation>Modell feinabstimmen…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="156" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154" />
-        <location filename="../main_window.py" line="354" />
+        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="375" />
         <source>About PhotoSearch</source>
         <translation>Über PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="207" />
         <source>Search by photo</source>
         <translation>Nach Foto suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="207" />
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="305" />
         <source>Remove folder</source>
         <translation>Ordner entfernen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="303" />
+        <location filename="../main_window.py" line="306" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>{0} aus der Bibliothek entfernen? Die Fotos bleiben auf der Festplatte; nur der Index vergisst sie.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="314" />
+        <location filename="../main_window.py" line="317" />
         <source>{0:,} photos indexed</source>
         <translation>{0:,} Fotos indiziert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="314" />
+        <location filename="../main_window.py" line="317" />
         <source>No folders yet</source>
         <translation>Noch keine Ordner</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323" />
+        <location filename="../main_window.py" line="326" />
         <source>Loading the text model…</source>
         <translation>Textmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="324" />
+        <location filename="../main_window.py" line="327" />
         <source>Loading the image model…</source>
         <translation>Bildmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355" />
+        <location filename="../main_window.py" line="376" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch findet Fotos in Ihrer eigenen Bibliothek anhand einer Beschreibung – ein ganzer Absatz in jeder Sprache – mit LLM2CLIP und Long-CLIP. Alles läuft auf diesem Computer.</translation>
     </message>

@@ -260,6 +260,246 @@ Connect to the internet and press Retry. Or download those files on another comp
     </message>
 </context>
 <context>
+    <name>FinetuneWindow</name>
+    <message>
+        <location filename="../finetune_window.py" line="54" />
+        <source>Fine-tune a model</source>
+        <translation>微调模型</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="66" />
+        <source>A folder of photos with captions, or a CSV/JSONL list</source>
+        <translation>带说明文字的照片文件夹，或 CSV/JSONL 列表</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="68" />
+        <location filename="../finetune_window.py" line="86" />
+        <location filename="../finetune_window.py" line="93" />
+        <source>Folder…</source>
+        <translation>文件夹…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="70" />
+        <source>List file…</source>
+        <translation>列表文件…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="72" />
+        <source>Captions are read from .txt files beside the photos, XMP, EXIF or IPTC descriptions, or a CSV/JSONL list (path, caption[, short caption]).</source>
+        <translation>说明文字读取自照片旁的 .txt 文件、XMP、EXIF 或 IPTC 描述，或 CSV/JSONL 列表（路径、说明[、简短说明]）。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="76" />
+        <source>Long-CLIP: long captions, keeps short ones working</source>
+        <translation>Long-CLIP：长说明，短说明依然可用</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="77" />
+        <source>LLM2CLIP stage 2: align photos with the language model</source>
+        <translation>LLM2CLIP 第 2 阶段：让照片与语言模型对齐</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="79" />
+        <source>LLM2CLIP stage 1: teach the language model your captions</source>
+        <translation>LLM2CLIP 第 1 阶段：让语言模型学习您的说明</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="99" />
+        <source>Album</source>
+        <translation>相册</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="101" />
+        <source>Recipe</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="103" />
+        <source>Start from</source>
+        <translation>起始模型</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="104" />
+        <source>Epochs</source>
+        <translation>轮数</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="105" />
+        <source>Save to</source>
+        <translation>保存到</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="106" />
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="114" />
+        <source>before R@1</source>
+        <translation>之前 R@1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="114" />
+        <source>after R@1</source>
+        <translation>之后 R@1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="119" />
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="122" />
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="125" />
+        <source>Search with this model</source>
+        <translation>用此模型搜索</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="128" />
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="155" />
+        <source>Trains both towers of a Long-CLIP (or any 77-token CLIP, stretched to 248 tokens) on your long captions. A GPU with 16 GB or more; a CPU only for small albums and patience.</source>
+        <translation>用您的长说明训练 Long-CLIP 的两个塔（或任何 77 个词元的 CLIP，扩展到 248 个）。需要 16 GB 以上显存的 GPU；CPU 只适合小相册，且需要耐心。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="158" />
+        <source>Trains the image tower and the adaptor; the language model's caption vectors are computed once and cached. Start from an LLM2CLIP model or a stage-1 result. A 24 GB GPU for the 1B pair.</source>
+        <translation>训练图像塔和适配器；语言模型的说明向量只计算一次并缓存。从 LLM2CLIP 模型或第 1 阶段的结果开始。1B 组合需要 24 GB 显存的 GPU。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="161" />
+        <source>Adapts the language model (LoRA) to tell your captions apart; follow it with stage 2 so photos match again. A 24 GB GPU for the 1B model.</source>
+        <translation>用 LoRA 调整语言模型，使其能区分您的说明；之后运行第 2 阶段，让照片重新对齐。1B 模型需要 24 GB 显存的 GPU。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="174" />
+        <source>Album folder</source>
+        <translation>相册文件夹</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="180" />
+        <source>Caption list</source>
+        <translation>说明列表</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="181" />
+        <source>Caption lists (*.csv *.tsv *.jsonl)</source>
+        <translation>说明列表 (*.csv *.tsv *.jsonl)</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="187" />
+        <source>Model folder</source>
+        <translation>模型文件夹</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="193" />
+        <source>Save the run in</source>
+        <translation>将训练保存到</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="201" />
+        <source>Reading the album…</source>
+        <translation>正在读取相册…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="226" />
+        <source>Known once the album is read.</source>
+        <translation>读取相册后可知。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="239" />
+        <source>About %1 on this computer (a rough figure; the progress below measures the real one).</source>
+        <translation>在这台电脑上约需 %1（粗略估计；下方进度会测出实际时间）。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="242" />
+        <source>Measured in the first minute of training (shown below).</source>
+        <translation>在训练的第一分钟内测出（显示在下方）。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="252" />
+        <source>Choose an album, a model to start from and a folder to save in.</source>
+        <translation>请选择相册、起始模型和保存文件夹。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="265" />
+        <source>Resuming…</source>
+        <translation>正在继续…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="265" />
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="278" />
+        <source>Stopping after this step…</source>
+        <translation>将在此步后停止…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="303" />
+        <source>, about %1 left</source>
+        <translation>，约剩 %1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="304" />
+        <source>, loss %1</source>
+        <translation>，损失 %1</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="305" />
+        <source>Training: step %1 of %2</source>
+        <translation>训练：第 %1 步，共 %2 步</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="309" />
+        <source>Measuring recall on the held-out photos…</source>
+        <translation>正在用预留照片测量召回率…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="316" />
+        <source>Loading the model and the album…</source>
+        <translation>正在加载模型和相册…</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="323" />
+        <source>Stopped at step %1. Start again to resume from there.</source>
+        <translation>已在第 %1 步停止。再次开始即可从那里继续。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="329" />
+        <source> %1 steps were skipped (non-finite loss).</source>
+        <translation> 跳过了 %1 步（损失值非有限）。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="331" />
+        <source>Done. The model is in %1.</source>
+        <translation>完成。模型位于 %1。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="356" />
+        <source>The library now searches with the new model; it indexes your photos with it in the background.</source>
+        <translation>照片库现在使用新模型搜索；新模型会在后台为您的照片建立索引。</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="361" />
+        <source>Stop fine-tuning?</source>
+        <translation>停止微调？</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="362" />
+        <source>Training stops after the current step; start the same run again to resume it.</source>
+        <translation>训练会在当前步骤后停止；再次开始同一训练即可继续。</translation>
+    </message>
+</context>
+<context>
     <name>FirstRunWizard</name>
     <message>
         <location filename="../first_run.py" line="258" />
@@ -498,6 +738,24 @@ Connect to the internet and press Retry. Or download those files on another comp
     </message>
 </context>
 <context>
+    <name>LossPlot</name>
+    <message>
+        <location filename="../loss_plot.py" line="21" />
+        <source>Training loss</source>
+        <translation>训练损失</translation>
+    </message>
+    <message>
+        <location filename="../loss_plot.py" line="54" />
+        <source>The loss appears here once training runs</source>
+        <translation>训练开始后，损失曲线显示在这里</translation>
+    </message>
+    <message>
+        <location filename="../loss_plot.py" line="81" />
+        <source>step %1 of %2</source>
+        <translation>第 %1 步，共 %2 步</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <location filename="../main_window.py" line="72" />
@@ -505,98 +763,108 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>照片库</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="116" />
+        <location filename="../main_window.py" line="117" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>文本模型空闲后已释放；下次搜索会重新加载。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="135" />
+        <location filename="../main_window.py" line="136" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="138" />
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="139" />
         <source>Search by photo…</source>
         <translation>按照片搜索…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="141" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="147" />
+        <location filename="../main_window.py" line="148" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149" />
+        <location filename="../main_window.py" line="150" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="153" />
+        <location filename="../main_window.py" line="154" />
+        <source>&amp;Tools</source>
+        <translation>工具(&amp;T)</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="155" />
+        <source>Fine-tune a model…</source>
+        <translation>微调模型…</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="156" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154" />
-        <location filename="../main_window.py" line="354" />
+        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="375" />
         <source>About PhotoSearch</source>
         <translation>关于 PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="207" />
         <source>Search by photo</source>
         <translation>按照片搜索</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="204" />
+        <location filename="../main_window.py" line="207" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="302" />
+        <location filename="../main_window.py" line="305" />
         <source>Remove folder</source>
         <translation>移除文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="303" />
+        <location filename="../main_window.py" line="306" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>要从照片库中移除 {0} 吗？照片仍保留在磁盘上，只是索引不再记录它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="314" />
+        <location filename="../main_window.py" line="317" />
         <source>{0:,} photos indexed</source>
         <translation>已索引 {0:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="314" />
+        <location filename="../main_window.py" line="317" />
         <source>No folders yet</source>
         <translation>尚无文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="323" />
+        <location filename="../main_window.py" line="326" />
         <source>Loading the text model…</source>
         <translation>正在加载文本模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="324" />
+        <location filename="../main_window.py" line="327" />
         <source>Loading the image model…</source>
         <translation>正在加载图像模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="355" />
+        <location filename="../main_window.py" line="376" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch 借助 LLM2CLIP 和 Long-CLIP，根据描述（任何语言的一整段文字）在您自己的照片库中找到照片。一切都在这台电脑上运行。</translation>
     </message>
