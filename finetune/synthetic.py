@@ -46,6 +46,7 @@ __all__ = [
     "make_pair",
     "render",
     "object_box",
+    "recolour_details",
     "make_album",
     "write_album",
 ]
@@ -226,6 +227,14 @@ def _draw(draw: ImageDraw.ImageDraw, obj: SceneObject, size: int) -> None:
 # --------------------------------------------------------------------------- albums
 
 
+def recolour_details(rng: random.Random, scene: SyntheticScene) -> SyntheticScene:
+    """The same scene with every small object in a new colour (all colours still distinct): the salient object,
+    the background and the short caption stay; only what the paragraph says after its first sentence changes."""
+    colours = rng.sample(sorted(set(COLOURS) - {scene.background, scene.salient.colour}), len(scene.objects) - 1)
+    objects = (scene.salient, *(replace(o, colour=c) for o, c in zip(scene.objects[1:], colours)))
+    return replace(scene, objects=objects)
+
+
 def make_album(
     folder: str | os.PathLike[str],
     n: int,
@@ -238,13 +247,18 @@ def make_album(
     detail: Detail = Detail.COLOUR,
     size: int = 128,
     n_objects: tuple[int, int] = (2, 4),
+    burst: int = 1,
 ) -> list[SyntheticScene]:
     """Write `n` random scenes (``scene_0000.jpg``...) plus `pairs` pairs (``pair_000_a.jpg``/``_b.jpg``).
 
     Languages are assigned round-robin, so every one appears once `n` reaches their number. Captions go
     to ``<name>.txt`` sidecars and/or a ``captions.jsonl`` manifest (with ``lang`` and, for pairs, ``pair``).
-    Returns the scenes with their paths, in file order.
+    `burst` > 1 makes the scenes come in bursts of that many, like a camera's: the same large object and
+    background, the small objects re-coloured (`recolour_details`), so telling photos of a burst apart takes
+    the details a paragraph mentions after its first sentence. Returns the scenes with their paths, in file order.
     """
+    if burst < 1:
+        raise InvalidInput(f"burst must be at least 1, got {burst}.")
     if n < 0 or pairs < 0:
         raise InvalidInput(f"n and pairs must not be negative, got n={n}, pairs={pairs}.")
     if not languages:
@@ -254,8 +268,13 @@ def make_album(
     root = Path(folder)
     rng = random.Random(seed)
     scenes: list[SyntheticScene] = []
+    scene = None
     for i in range(n):
-        scene = random_scene(rng, languages[i % len(languages)], n_objects)
+        lang = languages[i % len(languages)]
+        if i % burst == 0:
+            scene = random_scene(rng, lang, n_objects)
+        else:
+            scene = replace(recolour_details(rng, scene), lang=lang)
         scenes.append(replace(scene, path=root / f"scene_{i:04d}.jpg"))
     for j in range(pairs):
         a, b = make_pair(rng, languages[j % len(languages)], detail, (max(3, n_objects[0]), max(3, n_objects[1])))

@@ -290,27 +290,29 @@ class FinetuneWindow(QDialog):
             self.control = None
 
     def _progress(self, p: Progress) -> None:
-        from photosearch.cli.display import describe
+        from photosearch.catalog import describe_duration
 
         if p.phase == Phase.TRAIN:
             self.bar.setRange(0, max(1, p.total))
             self.bar.setValue(p.done)
             self.plot.add(p.done, p.loss, p.total)
-            eta = ""
-            if p.eta_s is not None:
-                from photosearch.catalog import describe_duration
-
-                eta = self.tr(", about %1 left").replace("%1", describe_duration(p.eta_s))
+            eta = self.tr(", about %1 left").replace("%1", describe_duration(p.eta_s)) if p.eta_s is not None else ""
             loss = self.tr(", loss %1").replace("%1", f"{p.loss:.4f}") if p.loss is not None else ""
             self.status.setText(self.tr("Training: step %1 of %2").replace("%1", str(p.done)).replace(
                 "%2", str(p.total)) + loss + eta)
         elif p.phase == Phase.EVAL:
             self.bar.setRange(0, 0)
             self.status.setText(self.tr("Measuring recall on the held-out photos\u2026"))
-        elif p.phase in (Phase.DOWNLOAD, Phase.PREPARE) and p.total:
+        elif p.phase == Phase.DOWNLOAD and p.total:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(int(1000 * p.done / p.total))
+            self.status.setText(self.tr("Downloading the model: %1 of %2 MB").replace(
+                "%1", str(p.done >> 20)).replace("%2", str(p.total >> 20)))
+        elif p.phase == Phase.PREPARE and p.total:
             self.bar.setRange(0, p.total)
             self.bar.setValue(p.done)
-            self.status.setText(describe(p))
+            self.status.setText(self.tr("Computing caption vectors once: %1 of %2").replace(
+                "%1", str(p.done)).replace("%2", str(p.total)))
         elif p.phase in (Phase.LOAD, Phase.PREPARE):
             self.bar.setRange(0, 0)
             self.status.setText(self.tr("Loading the model and the album\u2026"))

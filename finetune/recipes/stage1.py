@@ -11,6 +11,7 @@ unchanged vision tower and adaptor, which stage 2 takes as its base.
 """
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +46,9 @@ class Stage1Task(Task):
         model.requires_grad_(False)
         lora = LoraConfig(r=config.lora_r, lora_alpha=config.lora_alpha, lora_dropout=config.lora_dropout,
                           target_modules=list(config.lora_targets), bias="none")
-        model.llm.model = get_peft_model(model.llm.model, lora)
+        with warnings.catch_warnings():  # peft 0.21 asks for transformers' deprecated `is_gradient_checkpointing`
+            warnings.filterwarnings("ignore", "`is_gradient_checkpointing` is deprecated", FutureWarning)
+            model.llm.model = get_peft_model(model.llm.model, lora)
         model.to(runtime.device)
         # the adaptor stays float32 beside a bf16 LLM, as search places it
         model.text.place(runtime.device, runtime.dtype or torch.float32)

@@ -181,3 +181,19 @@ def test_scene_captions_in_other_languages() -> None:
     scene: SyntheticScene = random_scene(random.Random(4), "en")
     assert detect_language(scene.long_caption("de")) == "de" and detect_language(scene.long_caption("zh")) == "zh"
     assert set(COLOURS) >= {o.colour for o in scene.objects}
+
+
+def test_bursts_share_the_first_sentence_and_differ_in_the_details(tmp_path: Path) -> None:
+    scenes = make_album(tmp_path, 12, seed=4, languages=("en",), size=32, n_objects=(3, 3), burst=4,
+                        manifest=False)
+    for start in range(0, 12, 4):
+        burst = scenes[start:start + 4]
+        assert len({s.short_caption() for s in burst}) == 1  # the same large object and wording
+        assert len({s.background for s in burst}) == 1
+        assert len({s.long_caption() for s in burst}) == 4  # ...but every photo's paragraph differs
+        for scene in burst:
+            colours = [scene.background, *(o.colour for o in scene.objects)]
+            assert len(set(colours)) == len(colours)
+    assert scenes[0].salient != scenes[4].salient or scenes[0].background != scenes[4].background
+    with pytest.raises(InvalidInput, match="burst"):
+        make_album(tmp_path / "x", 2, burst=0)

@@ -331,6 +331,9 @@ T: dict[str, tuple[str, str]] = {
     "The loss appears here once training runs": ("Der Verlust erscheint hier, sobald das Training läuft",
                                                 "训练开始后，损失曲线显示在这里"),
     "step %1 of %2": ("Schritt %1 von %2", "第 %1 步，共 %2 步"),
+    "Downloading the model: %1 of %2 MB": ("Modell wird heruntergeladen: %1 von %2 MB", "正在下载模型：%1 / %2 MB"),
+    "Computing caption vectors once: %1 of %2": (
+        "Beschriftungsvektoren werden einmalig berechnet: %1 von %2", "正在一次性计算说明向量：%1 / %2"),
 }
 
 

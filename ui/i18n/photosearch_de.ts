@@ -444,57 +444,67 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>Hält nach diesem Schritt an…</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="303" />
+        <location filename="../finetune_window.py" line="299" />
         <source>, about %1 left</source>
         <translation>, noch etwa %1</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="304" />
+        <location filename="../finetune_window.py" line="300" />
         <source>, loss %1</source>
         <translation>, Verlust %1</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="305" />
+        <location filename="../finetune_window.py" line="301" />
         <source>Training: step %1 of %2</source>
         <translation>Training: Schritt %1 von %2</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="309" />
+        <location filename="../finetune_window.py" line="305" />
         <source>Measuring recall on the held-out photos…</source>
         <translation>Trefferquote auf den zurückgehaltenen Fotos wird gemessen…</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="316" />
+        <location filename="../finetune_window.py" line="309" />
+        <source>Downloading the model: %1 of %2 MB</source>
+        <translation>Modell wird heruntergeladen: %1 von %2 MB</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="314" />
+        <source>Computing caption vectors once: %1 of %2</source>
+        <translation>Beschriftungsvektoren werden einmalig berechnet: %1 von %2</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="318" />
         <source>Loading the model and the album…</source>
         <translation>Modell und Album werden geladen…</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="323" />
+        <location filename="../finetune_window.py" line="325" />
         <source>Stopped at step %1. Start again to resume from there.</source>
         <translation>Bei Schritt %1 angehalten. Erneut starten, um dort fortzusetzen.</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="329" />
+        <location filename="../finetune_window.py" line="331" />
         <source> %1 steps were skipped (non-finite loss).</source>
         <translation> %1 Schritte wurden übersprungen (Verlust nicht endlich).</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="331" />
+        <location filename="../finetune_window.py" line="333" />
         <source>Done. The model is in %1.</source>
         <translation>Fertig. Das Modell liegt in %1.</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="356" />
+        <location filename="../finetune_window.py" line="358" />
         <source>The library now searches with the new model; it indexes your photos with it in the background.</source>
         <translation>Die Bibliothek sucht jetzt mit dem neuen Modell; es indiziert Ihre Fotos im Hintergrund.</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="361" />
+        <location filename="../finetune_window.py" line="363" />
         <source>Stop fine-tuning?</source>
         <translation>Feinabstimmung anhalten?</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="362" />
+        <location filename="../finetune_window.py" line="364" />
         <source>Training stops after the current step; start the same run again to resume it.</source>
         <translation>Das Training hält nach dem aktuellen Schritt an; starten Sie denselben Lauf erneut, um fortzusetzen.</translation>
     </message>

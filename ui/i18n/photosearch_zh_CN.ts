@@ -444,57 +444,67 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>将在此步后停止…</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="303" />
+        <location filename="../finetune_window.py" line="299" />
         <source>, about %1 left</source>
         <translation>，约剩 %1</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="304" />
+        <location filename="../finetune_window.py" line="300" />
         <source>, loss %1</source>
         <translation>，损失 %1</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="305" />
+        <location filename="../finetune_window.py" line="301" />
         <source>Training: step %1 of %2</source>
         <translation>训练：第 %1 步，共 %2 步</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="309" />
+        <location filename="../finetune_window.py" line="305" />
         <source>Measuring recall on the held-out photos…</source>
         <translation>正在用预留照片测量召回率…</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="316" />
+        <location filename="../finetune_window.py" line="309" />
+        <source>Downloading the model: %1 of %2 MB</source>
+        <translation>正在下载模型：%1 / %2 MB</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="314" />
+        <source>Computing caption vectors once: %1 of %2</source>
+        <translation>正在一次性计算说明向量：%1 / %2</translation>
+    </message>
+    <message>
+        <location filename="../finetune_window.py" line="318" />
         <source>Loading the model and the album…</source>
         <translation>正在加载模型和相册…</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="323" />
+        <location filename="../finetune_window.py" line="325" />
         <source>Stopped at step %1. Start again to resume from there.</source>
         <translation>已在第 %1 步停止。再次开始即可从那里继续。</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="329" />
+        <location filename="../finetune_window.py" line="331" />
         <source> %1 steps were skipped (non-finite loss).</source>
         <translation> 跳过了 %1 步（损失值非有限）。</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="331" />
+        <location filename="../finetune_window.py" line="333" />
         <source>Done. The model is in %1.</source>
         <translation>完成。模型位于 %1。</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="356" />
+        <location filename="../finetune_window.py" line="358" />
         <source>The library now searches with the new model; it indexes your photos with it in the background.</source>
         <translation>照片库现在使用新模型搜索；新模型会在后台为您的照片建立索引。</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="361" />
+        <location filename="../finetune_window.py" line="363" />
         <source>Stop fine-tuning?</source>
         <translation>停止微调？</translation>
     </message>
     <message>
-        <location filename="../finetune_window.py" line="362" />
+        <location filename="../finetune_window.py" line="364" />
         <source>Training stops after the current step; start the same run again to resume it.</source>
         <translation>训练会在当前步骤后停止；再次开始同一训练即可继续。</translation>
     </message>
