@@ -33,13 +33,12 @@ def _key(text: str) -> str:
 
 
 class CaptionVectors:
-    """Vectors of captions for one LLM folder at one precision, in memory after `ensure`."""
+    """Vectors of captions in one cache folder (one LLM at one precision: see `for_llm`)."""
 
-    def __init__(self, folder: Path, llm_dir: Path, dtype: torch.dtype = torch.float32) -> None:
-        self.llm_dir = Path(llm_dir)
+    def __init__(self, folder: Path, llm_dir: Path | None = None, dtype: torch.dtype = torch.float32) -> None:
+        self.folder = Path(folder)
+        self.llm_dir = Path(llm_dir) if llm_dir is not None else None
         self.dtype = dtype
-        fingerprint = weights_fingerprint(_weight_files(self.llm_dir))
-        self.folder = Path(folder) / f"{fingerprint}-{str(dtype).removeprefix('torch.')}"
         self.rows: dict[str, int] = {}
         self.vectors = np.zeros((0, 0), np.float32)
         if (self.folder / "texts.json").is_file() and (self.folder / "vectors.npy").is_file():
@@ -48,6 +47,12 @@ class CaptionVectors:
             if len(vectors) >= len(keys):  # more rows: killed between the two renames; the prefix is whole
                 self.rows = {k: i for i, k in enumerate(keys)}
                 self.vectors = vectors[:len(keys)]
+
+    @classmethod
+    def for_llm(cls, root: Path, llm_dir: Path, dtype: torch.dtype = torch.float32) -> "CaptionVectors":
+        """The vectors of the LLM in `llm_dir` at `dtype`, in a sub-folder of `root` named after its weights."""
+        fingerprint = weights_fingerprint(_weight_files(Path(llm_dir)))
+        return cls(Path(root) / f"{fingerprint}-{str(dtype).removeprefix('torch.')}", llm_dir, dtype)
 
     def missing(self, texts: Sequence[str]) -> list[str]:
         return [t for t in dict.fromkeys(texts) if _key(t) not in self.rows]
@@ -60,6 +65,8 @@ class CaptionVectors:
         if not todo:
             return 0
         if encode is None:
+            if self.llm_dir is None:
+                raise ValueError("this cache has no LLM to embed captions with; pass `encode`")
             encode = self._llm_encoder(device)
         done: list[np.ndarray] = []
         for start in range(0, len(todo), BATCH):

@@ -58,14 +58,14 @@ class Stage2Task(Task):
         self.crop = RandomResizedCrop(self.model.vision.transform, self.model.image_size, config.crop_scale)
         cache_dir = Path(config.cache_dir) if config.cache_dir else out / "caption-cache"
         llm_dtype = runtime.dtype or torch.float32
-        self.captions = CaptionVectors(cache_dir, self.model.llm_source, llm_dtype)
+        self.captions = CaptionVectors.for_llm(cache_dir, self.model.llm_source, llm_dtype)
         texts = all_captions(train_photos) + all_captions(self.val)
         if runtime.main:
             self.captions.ensure(texts, runtime.device, progress)
         if world()[1] > 1:  # the others wait for rank 0's vectors, then read them
             torch.distributed.barrier()
             if not runtime.main:
-                self.captions = CaptionVectors(cache_dir, self.model.llm_source, llm_dtype)
+                self.captions = CaptionVectors.for_llm(cache_dir, self.model.llm_source, llm_dtype)
 
     def param_groups(self) -> list[dict[str, Any]]:
         c = self.config

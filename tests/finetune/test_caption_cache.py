@@ -22,14 +22,14 @@ def llm(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_cached_vectors_are_what_the_llm_computes_and_are_embedded_once(llm: Path, tmp_path: Path) -> None:
-    cache = CaptionVectors(tmp_path, llm)
+    cache = CaptionVectors.for_llm(tmp_path, llm)
     assert cache.ensure(TEXTS, torch.device("cpu")) == 3
     encoder = load_llm2vec(llm)
     with torch.no_grad():
         online = encoder(encoder.tokenize(TEXTS)).numpy()
     np.testing.assert_allclose(cache(TEXTS).numpy(), online, atol=1e-6)
     # another run over the same folder reads them back and embeds only what is new
-    again = CaptionVectors(tmp_path, llm)
+    again = CaptionVectors.for_llm(tmp_path, llm)
     calls: list[list[str]] = []
 
     def encode(texts: list[str]) -> np.ndarray:
@@ -42,12 +42,12 @@ def test_cached_vectors_are_what_the_llm_computes_and_are_embedded_once(llm: Pat
 
 
 def test_a_kill_between_the_two_writes_keeps_the_vectors_written_before(llm: Path, tmp_path: Path) -> None:
-    cache = CaptionVectors(tmp_path, llm)
+    cache = CaptionVectors.for_llm(tmp_path, llm)
     cache.ensure(TEXTS[:2], torch.device("cpu"))
     first = cache(TEXTS[:2]).numpy().copy()
     # the newer, longer vectors file landed but the texts file did not
     np.save(cache.folder / "vectors.npy", np.concatenate([cache.vectors, np.zeros((5, 64), np.float32)]))
-    reopened = CaptionVectors(tmp_path, llm)
+    reopened = CaptionVectors.for_llm(tmp_path, llm)
     assert reopened.missing(TEXTS) == [TEXTS[2]]
     np.testing.assert_array_equal(reopened(TEXTS[:2]).numpy(), first)
     assert not [p for p in os.listdir(cache.folder) if p.endswith(".tmp")]
@@ -55,7 +55,7 @@ def test_a_kill_between_the_two_writes_keeps_the_vectors_written_before(llm: Pat
 
 def test_another_llm_or_precision_gets_its_own_vectors(llm: Path, tmp_path: Path) -> None:
     other = build_tiny_llama(tmp_path / "other", hidden_size=64, seed=5)
-    a = CaptionVectors(tmp_path / "cache", llm)
-    b = CaptionVectors(tmp_path / "cache", other)
-    c = CaptionVectors(tmp_path / "cache", llm, torch.bfloat16)
+    a = CaptionVectors.for_llm(tmp_path / "cache", llm)
+    b = CaptionVectors.for_llm(tmp_path / "cache", other)
+    c = CaptionVectors.for_llm(tmp_path / "cache", llm, torch.bfloat16)
     assert len({a.folder, b.folder, c.folder}) == 3
