@@ -7,7 +7,8 @@ Sources (commits read for this project; see tests/fixtures notes in the closing 
   Optimizer settings the repo leaves to the HF Trainer: AdamW (0.9, 0.999, 1e-8), no weight decay, grad norm 1.
 * LLM2CLIP stage 2 (`llm2clip/training`, `run.sh`): AdamW lr 1e-5, weight decay 0.05, default betas/eps,
   layer-wise lr decay 0.85 over the vision blocks, gradient clip 5, cosine from the base lr to 0 without
-  warm-up, logit scale clamped to [0, ln 100] after each step, a random caption (short or long) per photo each
+  warm-up, logit scale starting at ln(1/0.07) (the reference model's init; its text side is new) and clamped
+  to [0, ln 100] after each step, a random caption (short or long) per photo each
   time it is read, RandomResizedCrop(scale 0.9-1.0, bicubic) for training images.
 * Long-CLIP (`train/train.py`, `train.md`): AdamW lr 1e-6, weight decay 1e-2, 200 warm-up steps then cosine,
   label smoothing 0.1, PCA rank 32, both losses weighted 1:1, logit scale reset to 4.6052 (ln 100) and left
@@ -125,6 +126,7 @@ class Stage2Config(TrainConfig):
     vision_lora_dropout: float = 0.1
     crop_scale: tuple[float, float] = (0.9, 1.0)
     cache_dir: str = ""  # caption vectors; "" = <out>/caption-cache
+    logit_scale: float | None = 2.6593  # ln(1/0.07), as the reference model starts; None keeps the base's
 
 
 @dataclass

@@ -45,6 +45,9 @@ class Stage2Task(Task):
         if not isinstance(model, LLM2CLIPModel):
             raise InvalidInput(f"LLM2CLIP stage 2 trains an LLM2CLIP model; {base} is a {model.kind} model")
         self.model = model.to(runtime.device)
+        if config.logit_scale is not None:
+            with torch.no_grad():
+                self.model.logit_scale.fill_(config.logit_scale)
         self.model.freeze(vision=False, text=False, logit_scale=False)  # the LLM is not even loaded
         self.lora = None
         if config.vision_lora_r:

@@ -104,3 +104,23 @@ def test_the_main_window_opens_it_and_switches_to_the_trained_model(env: AppEnv,
     qtbot.waitUntil(lambda: any(m.spec == str(trained) and m.complete for m in env.library.status().models),
                     timeout=60_000)
     assert indexed_count(env.library) == 24
+
+
+@pytest.mark.parametrize("recipe", ["llm2clip-stage1", "llm2clip-stage2"])
+def test_the_llm2clip_recipes_run_from_the_window_too(recipe: str, tmp_path: Path, qtbot, album: Path) -> None:
+    from tests.tiny.eva import TinyEva, write_tiny_checkpoint
+    from tests.tiny.llama import build_tiny_llama
+
+    llm = build_tiny_llama(tmp_path / "llm", hidden_size=64)
+    eva = write_tiny_checkpoint(tmp_path / "eva.pt", TinyEva(image_size=32, output_dim=64, llm_dim=64))
+    base = f"llm2clip:{eva}+{llm}"
+    window = _open(tmp_path, qtbot, base)
+    window.recipe.setCurrentIndex(window.recipe.findData(recipe))
+    assert window.base.text() == base  # the library's LLM2CLIP model suits both stages
+    _choose_album(window, qtbot, album)
+    window.epochs.setValue(1)
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.use_button.isVisible(), timeout=120_000)
+    rows = [window.table.verticalHeaderItem(r).text() for r in range(window.table.rowCount())]
+    assert ("captions short→long" in rows) == (recipe == "llm2clip-stage1") and "long t2i" in rows
+    assert (Path(window.out.text()) / MODEL_DIR / "llm" / "model.safetensors").is_file()

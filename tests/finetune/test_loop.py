@@ -122,3 +122,10 @@ def test_cancel_saves_a_checkpoint_and_the_same_run_resumes_it_to_the_same_end(t
     assert second.before.to_json() == whole.before.to_json()
     whole_weight = torch.load(tmp_path / "whole" / "model" / "weights.pt", weights_only=True)["weight"]
     assert torch.equal(second_task.model.weight.detach(), whole_weight)
+
+
+def test_periodic_evaluation_lands_in_the_report(tmp_path: Path) -> None:
+    report = train(Regression(TrainConfig(steps=25, lr=0.1, eval_every=10, checkpoint_every=0)), tmp_path)
+    assert [step for step, _ in report.evals] == [10, 20]
+    saved = json.loads((tmp_path / "results.json").read_text())["evals"]
+    assert [e["step"] for e in saved] == [10, 20] and "long t2i" in saved[0]["recall"]
