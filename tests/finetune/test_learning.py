@@ -88,25 +88,29 @@ def multilingual(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 def test_llm2clip_stage1_then_stage2_learn_in_four_languages(multilingual: tuple[Path, str], tmp_path: Path) -> None:
     album, base = multilingual
     stage1 = start_run(plan_run(Recipe.LLM2CLIP_STAGE1, album, base, tmp_path / "stage1", {
-        "steps": 150, "batch_size": 32, "lr": 1e-3, "warmup_steps": 20, "lora_dropout": 0.0,
-        "val_fraction": 0.03}))
+        "steps": 300, "batch_size": 32, "lr": 1e-3, "warmup_steps": 20, "lora_dropout": 0.0,
+        "val_fraction": 0.1}))
+    # 300 held-out photos (75 per language): R@1 moves by about 0.03 between machines whose float sums differ
+    # (CI's CPU took 150 steps to 0.46 where this one reached 0.51); measured 0.14 -> 0.30 and 0.33 for two seeds
     b1, a1 = stage1.before.recall, stage1.after.recall
-    assert a1["captions short→long"].r1 >= b1["captions short→long"].r1 + 0.2, (b1, a1)
+    for direction in ("short→long", "long→short"):
+        assert a1[f"captions {direction}"].r1 >= b1[f"captions {direction}"].r1 + 0.1, (b1, a1)
     for lang in ("en", "de", "fr", "zh"):
         assert a1[f"{lang} captions short→long"].r1 > b1[f"{lang} captions short→long"].r1
 
     stage2 = start_run(plan_run(Recipe.LLM2CLIP_STAGE2, album, str(stage1.model), tmp_path / "stage2", {
-        "steps": 1000, "batch_size": 64, "lr": 2e-3, "val_fraction": 0.03}))
+        "steps": 1000, "batch_size": 64, "lr": 2e-3, "val_fraction": 0.1}))
     b2, a2 = stage2.before.recall, stage2.after.recall
+    # 300 held-out photos, chance R@1 0.003 and R@10 0.033; measured R@1 0.11-0.15, R@10 0.45-0.64
     for kind in ("long", "short"):
-        assert b2[f"{kind} t2i"].r1 <= 0.06 and a2[f"{kind} t2i"].r1 >= 0.15, (kind, b2, a2)
-        assert a2[f"{kind} t2i"].r10 >= 0.6
-    for lang in ("en", "de", "fr", "zh"):
-        assert a2[f"{lang} long t2i"].r10 > b2[f"{lang} long t2i"].r10
+        assert b2[f"{kind} t2i"].r1 <= 0.03 and a2[f"{kind} t2i"].r1 >= 0.06, (kind, b2, a2)
+        assert a2[f"{kind} t2i"].r10 >= 0.3, (kind, b2, a2)
+    for lang in ("en", "de", "fr", "zh"):  # 75 photos each, chance R@10 0.13; measured 0.38-0.57
+        assert a2[f"{lang} long t2i"].r10 >= b2[f"{lang} long t2i"].r10 + 0.1, (lang, b2, a2)
     # the export is what training trained: through the app's encoder (the LLM online, no cache) the held-out
     # recall is the same
     encoder = create_encoder(str(stage2.model), device="cpu")
-    held_out = photos_of(Album.load(album, AlbumConfig(val_fraction=0.03)).val)
+    held_out = photos_of(Album.load(album, AlbumConfig(val_fraction=0.1)).val)
     again = album_report(held_out, encoder.encode_images, encoder.encode_texts, encoder.image_size)
     for key, value in a2.items():
         assert abs(again.recall[key].r1 - value.r1) <= 0.02 and abs(again.recall[key].r10 - value.r10) <= 0.02, key
