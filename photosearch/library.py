@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from photosearch.errors import InvalidInput, NothingIndexed
 from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
+from photosearch.lazy_encoder import LazyEncoder
 from photosearch.lease import LeaseHolder, lease_holder
 from photosearch.pathtext import display_path
 from photosearch.progress import Control, ProgressCallback
@@ -250,7 +251,15 @@ class Library:
     def searcher(self, model: str | None = None) -> "Searcher":
         from photosearch.search import Searcher
 
-        encoder = self.encoder(self.search_model(model))
+        spec = self.search_model(model)
+        with self._lock:
+            encoder = self._encoders.get(spec)
+            record = next((m for m in reversed(self._store.models()) if m.spec == spec), None)
+        if encoder is None and record is not None:
+            # no torch until a query needs a tower: repeated queries and indexed photos are answered without
+            encoder = LazyEncoder(record.model_id, record.dim, spec, lambda: self.encoder(spec))
+        elif encoder is None:
+            encoder = self.encoder(spec)
         with self._lock:
             searcher = self._searchers.get(encoder.model_id)
             if searcher is None:

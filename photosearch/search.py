@@ -9,6 +9,7 @@ its vector came from the cache: the notice that a long paragraph was cut must no
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections import OrderedDict
@@ -20,15 +21,19 @@ from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
-from photosearch.errors import InvalidInput, NothingIndexed
+from photosearch.errors import InvalidInput, LibraryError, NothingIndexed
 from photosearch.images import ImageError, load_image
 from photosearch.pathtext import display_path
 from photosearch.query import QueryTerm, TermKind, parse_query
 from photosearch.store import Store
+from photosearch.store.queries import StoredQuery
 from photosearch.store.records import wall_clock_datetime, wall_clock_seconds
 
 if TYPE_CHECKING:  # torch loads with a model, not with the search types (the app starts without it)
-    from photosearch.encoders.base import Encoder, TextInfo
+    from photosearch.encoders.base import Encoder
+    from photosearch.lazy_encoder import LazyEncoder
+
+log = logging.getLogger(__name__)
 
 MAX_RESULTS = 10_000  # a bigger k is almost certainly a typo; the UI pages through far fewer
 _TYPE_ALIASES = {"jpg": "jpeg", "jpeg": "jpg", "tif": "tiff", "tiff": "tif"}
@@ -140,37 +145,53 @@ class SearchOutcome:
 
 class Searcher:
     """Binds a store to an encoder. Query vectors of texts are cached per (model, text) together with their
-    token report: re-running or refining a query in the UI does not run the LLM again.
+    token report, in memory and in the library file: re-running or refining a query, in this process or in the
+    next CLI call, never runs the model again (with a `LazyEncoder`, never even builds it).
 
     Thread-safe: the store is used under one lock, while text encoding (seconds for an LLM on a CPU) runs
     outside it.
     """
 
     def __init__(
-        self, store: Store, encoder: Encoder, *, cache_size: int = 256, lock: threading.RLock | None = None
+        self, store: Store, encoder: "Encoder | LazyEncoder", *, cache_size: int = 256,
+        lock: threading.RLock | None = None,
     ) -> None:
         self.store = store
         self.encoder = encoder
         self.cache_size = cache_size
         self._lock = lock or threading.RLock()  # guards the store (one connection, maybe shared) and the cache
-        self._text_cache: OrderedDict[tuple[str, str], tuple[np.ndarray, TextInfo]] = OrderedDict()
+        self._text_cache: OrderedDict[tuple[str, str], StoredQuery] = OrderedDict()
 
     # -- query vectors -------------------------------------------------------------------------------
     def text_vector(self, text: str) -> tuple[np.ndarray, QueryText]:
-        key = (self.encoder.model_id, text)
+        model_id = self.encoder.model_id
+        key = (model_id, text)
         with self._lock:
             hit = self._text_cache.get(key)
             if hit is not None:
                 self._text_cache.move_to_end(key)
+            else:
+                hit = self.store.stored_query(model_id, text)
         if hit is None:
             vectors, info = self.encoder.encode_texts_with_info([text])
-            hit = (vectors[0], info[0])
+            hit = StoredQuery(vectors[0], info[0].n_tokens, info[0].kept_tokens, info[0].truncated)
             with self._lock:
-                self._text_cache[key] = hit
-                while len(self._text_cache) > self.cache_size:
-                    self._text_cache.popitem(last=False)
-        vector, info = hit
-        return vector, QueryText(text, info.n_tokens, info.kept_tokens, info.truncated)
+                self._persist(text, hit)
+        with self._lock:
+            self._text_cache[key] = hit
+            while len(self._text_cache) > self.cache_size:
+                self._text_cache.popitem(last=False)
+        return hit.vector, QueryText(text, hit.n_tokens, hit.kept_tokens, hit.truncated)
+
+    def _persist(self, text: str, query: StoredQuery) -> None:
+        """Keep the vector for later processes; a library that cannot be written (read-only, busy, full, its
+        model removed meanwhile) still answers this search."""
+        if self.store.model(self.encoder.model_id) is None:
+            return
+        try:
+            self.store.store_query(self.encoder.model_id, text, query)
+        except LibraryError as e:
+            log.info("query vector not kept: %s", e)
 
     def image_vector(self, path: str | os.PathLike[str]) -> np.ndarray:
         """An indexed photo's stored vector if there is one (no re-encoding), else encode the file."""

@@ -25,6 +25,7 @@ models(model_id, spec, dim, table_name UNIQUE (its vec0 table), added_at, create
 embeddings(model_id, content_id, seq, deleted)      -- which keys each model has; seq orders changes
 vector_writes(seq AUTOINCREMENT, model_id, kind register|write|delete, rows, at)  -- source of seq values
 scans(id, root_id, started_at, finished_at, ok)     -- v2: mark-and-sweep scan ids
+query_vectors(model_id, text, vector, n_tokens, kept_tokens, truncated)  -- v4: text query vectors, newest kept
 <table_name> vec0(embedding float[dim] distance_metric=cosine), rowid = content_id   -- per model
 """
 from __future__ import annotations
@@ -139,7 +140,27 @@ def _v3_paths_as_bytes(conn: Any) -> None:
     conn.execute("UPDATE files SET path = CAST(path AS BLOB) WHERE typeof(path) = 'text'")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_scans_and_filters, _v3_paths_as_bytes)
+def _v4_query_vectors(conn: Any) -> None:
+    """Text query vectors persist, so a repeated query never loads a model.
+
+    A CLI search is a whole process: importing torch and building the text tower took 6.2 s of a 6.2 s
+    repeated query on the 2-core machine (issue 9), while reading one row and the RAM index takes
+    milliseconds. Keyed by model id (a hash of the weights), so a changed model never reuses a vector.
+    """
+    conn.execute(
+        """CREATE TABLE query_vectors (
+            model_id TEXT NOT NULL REFERENCES models(model_id) ON DELETE CASCADE,
+            text TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            n_tokens INTEGER NOT NULL,
+            kept_tokens INTEGER NOT NULL,
+            truncated INTEGER NOT NULL,
+            PRIMARY KEY (model_id, text)
+        )"""
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_scans_and_filters, _v3_paths_as_bytes, _v4_query_vectors)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 

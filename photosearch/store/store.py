@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from photosearch.store import vectors
+from photosearch.store import queries, vectors
 from photosearch.store.connect import ConnectOptions, open_connection
 from photosearch.store.paths import default_db_path
 from photosearch.store.records import (
@@ -560,6 +560,19 @@ class Store:
                 ]
                 total += vectors.delete_vectors(self._conn, m, keys)
         return total
+
+    def stored_query(self, model_id: str, text: str) -> queries.StoredQuery | None:
+        """A text query's vector as `model_id` computed it before, if the library kept it."""
+        m = self.model(model_id)
+        return queries.read_query(self._conn, model_id, text, m.dim) if m else None
+
+    def store_query(self, model_id: str, text: str, query: queries.StoredQuery) -> None:
+        """Keep a text query's vector for the next process (the newest `queries.KEEP_PER_MODEL` per model)."""
+        m = self._require_model(model_id)
+        if query.vector.shape != (m.dim,):
+            raise ValueError(f"a query vector of {model_id!r} has {m.dim} dimensions, not {query.vector.shape}")
+        with self.write_batch():
+            queries.write_query(self._conn, model_id, text, query)
 
     def vector_index(self, model_id: str) -> VectorIndex:
         """The RAM index of a model, shared by all callers of this Store; loaded on first search/refresh."""
