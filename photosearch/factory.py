@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # torch loads only when an encoder is made, so `photosearch -
 
 MANIFEST = "photosearch-model.json"
 DEFAULT_MODEL = "llm2clip-1b"
-_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
+_DEVICE = re.compile(r"auto|cpu|cpu-int8|mps|cuda(:\d+)?")
 
 
 PRESETS_ENV_VAR = "PHOTOSEARCH_PRESETS_DIR"
@@ -92,10 +92,10 @@ def download_preset(
 
 
 def validate_device(name: str | None) -> str:
-    """`auto` (None), `cpu`, `cuda`, `cuda:N` or `mps`; anything else is an InvalidInput (no torch import)."""
+    """`auto` (None), `cpu`, `cpu-int8`, `cuda`, `cuda:N` or `mps`; anything else is an InvalidInput (no torch)."""
     value = (name or "auto").strip().lower()
     if not _DEVICE.fullmatch(value):
-        raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps")
+        raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cpu-int8, cuda, cuda:N or mps")
     return value
 
 

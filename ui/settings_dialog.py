@@ -19,7 +19,7 @@ from photosearch.factory import Preset
 from ui.model_picker import ModelPicker
 from ui.settings import AppSettings
 
-DEVICES = ("auto", "cpu", "cuda", "mps")
+DEVICES = ("auto", "cpu", "cpu-int8", "cuda", "mps")
 
 
 class SettingsDialog(QDialog):
@@ -35,8 +35,10 @@ class SettingsDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setMinimumHeight(260)
         self.device = QComboBox()
+        labels = {"auto": self.tr("Automatic (GPU when there is one)"),
+                  "cpu-int8": self.tr("CPU, int8 (about twice as fast, slightly less exact)")}
         for d in DEVICES:
-            self.device.addItem(self.tr("Automatic (GPU when there is one)") if d == "auto" else d, d)
+            self.device.addItem(labels.get(d, d), d)
         self.device.setCurrentIndex(max(0, DEVICES.index(settings.device) if settings.device in DEVICES else 0))
         self.idle = QSpinBox()
         self.idle.setRange(0, 24 * 60)

@@ -35,7 +35,7 @@ def add_db(parser: argparse.ArgumentParser, *, top: bool = False) -> None:
 
 
 def add_device(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--device", default=None, help="auto (default), cpu, cuda, cuda:N or mps")
+    parser.add_argument("--device", default=None, help="auto (default), cpu, cpu-int8 (faster on a CPU: int8 linear layers), cuda, cuda:N or mps")
 
 
 def add_model(parser: argparse.ArgumentParser, *, library: bool) -> None:

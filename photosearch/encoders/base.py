@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from photosearch.encoders.device import DevicePlan
+from photosearch.encoders.device import DevicePlan, quantize_int8
 from photosearch.errors import ModelError, PhotoSearchError
 from photosearch.progress import Phase, Progress, ProgressCallback, Unit
 
@@ -165,7 +165,7 @@ class Encoder:
                     raise ModelError(f"{self.spec or self.model_id} has no image tower")
                 loader = self._load_vision
                 tower = self._loading("image tower", lambda: loader(self.device))
-                self._vision = tower.place(self.device.device, self.device.vision_dtype).eval()
+                self._vision = self._quantized(tower.place(self.device.device, self.device.vision_dtype).eval())
             return self._vision
 
     @property
@@ -186,8 +186,11 @@ class Encoder:
                     raise ModelError(f"{self.spec or self.model_id} has no text tower")
                 loader = self._load_text
                 tower = self._loading("text tower", lambda: loader(self.device))
-                self._text = tower.place(self.device.device, self.device.text_dtype).eval()
+                self._text = self._quantized(tower.place(self.device.device, self.device.text_dtype).eval())
             return self._text
+
+    def _quantized(self, tower: T) -> T:
+        return quantize_int8(tower) if self.device.int8 else tower  # type: ignore[return-value]
 
     def unload_text(self) -> bool:
         """Free the text tower (the app does this after an idle time); the next query loads it again."""

@@ -1,6 +1,7 @@
 """Where and in which precision the towers run."""
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import torch
@@ -10,11 +11,16 @@ from photosearch.errors import InvalidInput
 
 @dataclass(frozen=True)
 class DevicePlan:
-    """CUDA runs the ViT in fp16 and the LLM in bf16 (as the authors do); CPU and MPS stay float32."""
+    """CUDA runs the ViT in fp16 and the LLM in bf16 (as the authors do); CPU and MPS stay float32.
+
+    `int8` ("cpu-int8"): every `nn.Linear` runs with int8 weights (per output channel) and activations
+    quantised per batch. Measured on 2 cores with random weights of the full-size towers: see
+    `bench/bench_int8.py` and the README's Performance section (speed and cosine to float32)."""
 
     device: torch.device
     vision_dtype: torch.dtype
     text_dtype: torch.dtype
+    int8: bool = False
 
     @classmethod
     def cpu(cls) -> "DevicePlan":
@@ -22,8 +28,10 @@ class DevicePlan:
 
 
 def resolve_device(name: str | None = None) -> DevicePlan:
-    """`None`/"auto" picks CUDA, then MPS, then CPU; "cpu", "cuda", "cuda:1", "mps" force one."""
+    """`None`/"auto" picks CUDA, then MPS, then CPU; "cpu", "cpu-int8", "cuda", "cuda:1", "mps" force one."""
     name = (name or "auto").lower()
+    if name == "cpu-int8":
+        return DevicePlan(torch.device("cpu"), torch.float32, torch.float32, int8=True)
     if name == "auto":
         if torch.cuda.is_available():
             name = "cuda"
@@ -34,7 +42,7 @@ def resolve_device(name: str | None = None) -> DevicePlan:
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from None
+        raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cpu-int8, cuda, cuda:N or mps") from None
     if device.type == "cuda":
         if not torch.cuda.is_available():
             raise InvalidInput(f"device {name!r} was asked for, but PyTorch sees no CUDA GPU here")
@@ -47,4 +55,15 @@ def resolve_device(name: str | None = None) -> DevicePlan:
         return DevicePlan(device, torch.float32, torch.float32)
     if device.type == "cpu":
         return DevicePlan.cpu()
-    raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps")
+    raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cpu-int8, cuda, cuda:N or mps")
+
+
+def quantize_int8(tower: torch.nn.Module) -> torch.nn.Module:
+    """Dynamic int8 in place of every `nn.Linear` (PyTorch's fbgemm kernels; CPU only). torch.ao's eager
+    quantisation API warns that it will move to torchao; it is what this pinned torch ships and runs."""
+    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return quantize_dynamic(tower, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8,
+                                inplace=True)
