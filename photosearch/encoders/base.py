@@ -15,7 +15,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from photosearch.encoders.device import DevicePlan, quantize_int8
+from photosearch.encoders.device import DevicePlan
+from photosearch.encoders.int8 import quantize_int8
 from photosearch.errors import ModelError, PhotoSearchError
 from photosearch.progress import Phase, Progress, ProgressCallback, Unit
 

@@ -1,7 +1,6 @@
 """Where and in which precision the towers run."""
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import torch
@@ -15,7 +14,7 @@ class DevicePlan:
 
     `int8` ("cpu-int8"): every `nn.Linear` runs with int8 weights (per output channel) and activations
     quantised per batch. Measured on 2 cores with random weights of the full-size towers: see
-    `bench/bench_int8.py` and the README's Performance section (speed and cosine to float32)."""
+    `bench/bench_int8.py` and the README's Performance section (speed and cosine to float32); `int8.py` does it."""
 
     device: torch.device
     vision_dtype: torch.dtype
@@ -57,13 +56,3 @@ def resolve_device(name: str | None = None) -> DevicePlan:
         return DevicePlan.cpu()
     raise InvalidInput(f"unknown device {name!r}: use auto, cpu, cpu-int8, cuda, cuda:N or mps")
 
-
-def quantize_int8(tower: torch.nn.Module) -> torch.nn.Module:
-    """Dynamic int8 in place of every `nn.Linear` (PyTorch's fbgemm kernels; CPU only). torch.ao's eager
-    quantisation API warns that it will move to torchao; it is what this pinned torch ships and runs."""
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return quantize_dynamic(tower, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8,
-                                inplace=True)
