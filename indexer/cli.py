@@ -14,6 +14,7 @@ from photosearch.cli.display import ProgressDisplay
 from photosearch.errors import NothingIndexed
 from photosearch.library import Library
 from photosearch.pathtext import display_path
+from photosearch.query_server import QueryServer
 
 if TYPE_CHECKING:  # the indexer (and torch) load when a command runs, not when `photosearch --help` builds
     from indexer import Indexer, RunResult, ScanResult
@@ -64,7 +65,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         with ProgressDisplay() as progress:
             library, indexer = _open(args, progress)
-            with library, indexer:
+            with library, indexer, QueryServer(library):  # CLI searches meanwhile ask this process
                 print("watching for changes; Ctrl-C stops", file=sys.stderr)
                 indexer.watch(stop, progress=progress)
     finally:

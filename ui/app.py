@@ -23,6 +23,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from photosearch.errors import LibraryError, LibraryTooNew
     from photosearch.library import Library
+    from photosearch.query_server import QueryServer
     from photosearch.store import default_db_path
     from ui.bridge import ProgressBridge
     from ui.language import install_translations
@@ -62,7 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         library.close()
         return 0
     instance.activated.connect(lambda: (window.showNormal(), window.raise_(), window.activateWindow()))
+    server = QueryServer(library)  # CLI searches ask the app, whose model is loaded, instead of loading one
+    server.start()
     code = app.exec()
+    server.close()
     library.close()
     return code
 

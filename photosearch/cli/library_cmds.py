@@ -6,11 +6,13 @@ import json
 import sys
 from typing import Callable
 
+from photosearch import query_server
 from photosearch.cli.args import add_model, iso_date
 from photosearch.cli.display import ProgressDisplay, path_json
 from photosearch.library import Library
 from photosearch.pathtext import display_path
-from photosearch.store import FileStatus
+from photosearch.factory import canonical_spec
+from photosearch.store import FileStatus, default_db_path
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -56,8 +58,12 @@ def cmd_search(args: argparse.Namespace) -> int:
             file_types=tuple(t for t in (args.type or "").split(",") if t.strip()),
         ),
     )
-    with ProgressDisplay() as progress, open_library(args, progress) as lib:
-        outcome = lib.search(request, model=args.model)
+    # the app or `photosearch watch` serving this library answers with its loaded model (no torch here)
+    model = canonical_spec(args.model) if args.model else None
+    outcome = query_server.ask(args.db or default_db_path(), request, model)
+    if outcome is None:
+        with ProgressDisplay() as progress, open_library(args, progress) as lib:
+            outcome = lib.search(request, model=args.model)
     truncated = [{"text": t.text, "tokens": t.tokens, "kept": t.kept} for t in outcome.truncated]
     if args.json:
         results = [
