@@ -132,12 +132,12 @@ class QueryServer:
         """Listen; False (and nothing served) where Unix sockets are missing or another process serves already."""
         if not SUPPORTED:
             return False
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        if _answers(self.path):
-            return False
-        self.path.unlink(missing_ok=True)  # left by a process that died
         old = os.umask(0o077)  # the socket is the user's alone, wherever the folder is
         try:
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            if _answers(self.path):
+                return False
+            self.path.unlink(missing_ok=True)  # left by a process that died
             self._server = _Server(str(self.path), self.library)
         except OSError as e:
             log.info("query server not started: %s", e)

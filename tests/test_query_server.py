@@ -110,3 +110,13 @@ def test_requests_keep_every_filter_on_the_wire(tmp_path: Path) -> None:
     assert (again.k, again.sort, again.cutoff) == (7, request.sort, 0.5)
     assert again.filters == SearchFilters(folder=str(Path.home() / "Pictures"), since=date(2023, 1, 2),
                                           until=datetime(2024, 5, 6, 7, 8), camera="canon", file_types=("jpg", "heic"))
+
+
+def test_an_unusable_runtime_folder_means_no_server_not_a_crash(tmp_path: Path, monkeypatch) -> None:
+    (tmp_path / "not-a-folder").write_text("x")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "not-a-folder"))
+    with Library.open(tmp_path / "lib.db") as library:
+        server = QueryServer(library)
+        assert server.start() is False
+        server.close()
+        assert query_server.ask(tmp_path / "lib.db", SearchRequest("red")) is None
