@@ -20,6 +20,7 @@ import socket
 import socketserver
 import stat
 import threading
+import warnings
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,12 @@ _TIMEOUT_S = 600.0  # a first query may load an LLM for minutes; the client wait
 
 def socket_path(db: str | os.PathLike[str]) -> Path:
     """The socket of the server for this library file: one per file, named after its real path."""
-    base = Path(os.environ.get("XDG_RUNTIME_DIR") or platformdirs.user_runtime_path("PhotoSearch", appauthor=False))
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    if not base:
+        with warnings.catch_warnings():  # platformdirs warns when it falls back to /tmp/runtime-UID: not news
+            warnings.simplefilter("ignore")
+            base = platformdirs.user_runtime_path("PhotoSearch", appauthor=False)
+    base = Path(base)
     name = hashlib.sha256(os.fsencode(os.path.realpath(db))).hexdigest()[:20]
     return base / f"photosearch-{name}.sock"
 
