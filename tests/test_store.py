@@ -26,7 +26,8 @@ from photosearch.store import (
     wall_clock_seconds,
 )
 import photosearch.store.connect as connect_mod
-from photosearch.store.vectors import VectorIndex, table_name_for
+from photosearch.store.ram_index import VectorIndex
+from photosearch.store.vectors import table_name_for
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -32,7 +32,8 @@ from photosearch.store.records import (
 )
 from photosearch.store.schema import SCHEMA_VERSION, SchemaTooNewError, migrate
 from photosearch.store.store import Store, path_from_key, path_key
-from photosearch.store.vectors import VectorError, VectorIndex
+from photosearch.store.ram_index import VectorIndex
+from photosearch.store.vectors import VectorError
 
 __all__ = [
     "ConnectOptions",

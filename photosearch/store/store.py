@@ -31,7 +31,7 @@ from photosearch.store.records import (
     StatusCounts,
 )
 from photosearch.store.schema import migrate
-from photosearch.store.vectors import VectorIndex
+from photosearch.store.ram_index import VectorIndex
 
 _FILE_COLS = (
     "f.id, f.path, f.root_id, f.size, f.mtime_ns, f.inode, f.device, f.content_id, c.quick_hash, "
