@@ -17,17 +17,17 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench.results import heading, publish  # noqa: E402
 
 QUERY = "a dog playing on the beach at sunset"  # the peer script's default query
 TIME_BIN = os.environ.get("TIME_BIN", "/usr/bin/time")  # GNU time (Debian package "time"), as the peer script
@@ -108,8 +108,7 @@ def main() -> None:
         return statistics.median(x[k] for x in figures[name])
 
     n = len(list(photos.glob("*.jp*g")))
-    lines = [f"## bench_cli {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()} "
-             f"({os.cpu_count()} cores)", "",
+    lines = [heading("bench_cli"), "",
              f"{args.arch}, random weights, {n} photos, whole processes, median of {args.runs} interleaved runs", "",
              "| case | wall | peak RSS | target |", "|---|---|---|---|"]
     targets = {"repeated text query": "0.3 s", "query by an indexed photo": "0.3 s",
@@ -126,10 +125,7 @@ def main() -> None:
     else:
         lines.append("rclip not measured in this run (set it up with "
                      "`STEPS=\"venv models photos\" bash ../shared/peers/rclip_offline.sh`)")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(REPO / "bench" / "RESULTS.md", "a") as f:
-        f.write("\n" + text)
+    publish(lines)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,10 @@ indexing with int8 >= 2x float32 at cosine >= 0.99.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +23,8 @@ from PIL import Image
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench.results import heading, publish  # noqa: E402
 
 LLAMA_1B = dict(hidden_size=2048, intermediate_size=8192, num_layers=16, num_heads=32, num_kv_heads=8)
 
@@ -103,14 +102,10 @@ def main() -> None:
                      f"{vision['cpu-int8'][0]:.1f} img/s", f"{vision['cpu-int8'][0] / vision['cpu'][0]:.2f}x",
                      f"{cos_v.min():.4f} (min)", "encode only (decoding runs in workers)"))
 
-    lines = [f"## bench_int8 {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()} "
-             f"({os.cpu_count()} cores)", "", "random weights, full-size architectures, medians", "",
+    lines = [heading("bench_int8"), "", "random weights, full-size architectures, medians", "",
              "| what | input | float32 | int8 | speed-up | cosine to float32 | note |", "|---|---|---|---|---|---|---|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(REPO / "bench" / "RESULTS.md", "a") as f:
-        f.write("\n" + text)
+    publish(lines)
 
 
 if __name__ == "__main__":

@@ -15,18 +15,17 @@ recall >= 0.99; 1M <= 200 ms, recall >= 0.95, index RAM <= 1.5 GB; duplicates ov
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
+
+from bench.results import heading, publish  # noqa: E402
 
 
 def vectors(kind: str, n: int, dim: int, seed: int = 0) -> np.ndarray:
@@ -175,13 +174,9 @@ def main() -> None:
         agree = new_sub == {frozenset(g) for g in old_groups.values() if len(g) > 1}
         dup_rows.append(f"| {sum(len(g) > 1 for g in groups):,} groups at {args.threshold} | {kind} {len(mat):,} | "
                         f"{new:.1f} s | {old:.0f} s (20k measured, x N^2) | {agree} (on 20k) |")
-    lines = [f"## bench_search {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {platform.node()} "
-             f"({os.cpu_count()} cores)", "", f"{args.dim}-d unit vectors, single queries, k = 20", "",
+    lines = [heading("bench_search"), "", f"{args.dim}-d unit vectors, single queries, k = 20", "",
              *rows, "", *dup_rows]
-    text = "\n".join(lines) + "\n"
-    print(text)
-    with open(REPO / "bench" / "RESULTS.md", "a") as f:
-        f.write("\n" + text)
+    publish(lines)
 
 
 if __name__ == "__main__":

@@ -39,14 +39,20 @@ def _cli(cwd: Path, *args: str) -> tuple[int, str, str, bool]:
     return probe["code"], done.stdout, "\n".join(lines[:-1]), probe["torch"]
 
 
-@pytest.fixture
-def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def _indexed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, count: int) -> tuple[Path, str]:
+    """`count` photos indexed with a tiny Long-CLIP, sockets in a runtime folder of this test's own."""
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
     photos, model = tmp_path / "Pictures", write_tiny_longclip(tmp_path / "m.pt")
-    make_photos(photos, 8)
+    make_photos(photos, count)
     db = str(tmp_path / "lib.db")
     assert main(["--db", db, "add", str(photos)]) == 0
     assert main(["--db", db, "index", "--model", f"longclip:{model}"]) == 0
+    return photos, db
+
+
+@pytest.fixture
+def served(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    photos, db = _indexed(tmp_path, monkeypatch, 8)
     with Library.open(db) as library, QueryServer(library) as server:
         assert server.path.is_socket()
         yield photos, db, library
@@ -80,12 +86,7 @@ def test_a_user_error_found_by_the_server_is_one_line(served, tmp_path: Path) ->
 
 
 def test_without_a_live_server_the_cli_searches_by_itself(tmp_path: Path, monkeypatch, capsys) -> None:
-    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path / "run"))
-    photos, model = tmp_path / "Pictures", write_tiny_longclip(tmp_path / "m.pt")
-    make_photos(photos, 3)
-    db = str(tmp_path / "lib.db")
-    assert main(["--db", db, "add", str(photos)]) == 0
-    assert main(["--db", db, "index", "--model", f"longclip:{model}"]) == 0
+    _, db = _indexed(tmp_path, monkeypatch, 3)
     path = socket_path(db)
     path.parent.mkdir(parents=True)
     dead = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
