@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 from photosearch.errors import PhotoSearchError
@@ -40,12 +41,22 @@ class _Task(QRunnable):
         try:
             result = self.fn()
         except PhotoSearchError as e:
-            self.signals.failed.emit(str(e))
+            self._emit("failed", str(e))
         except Exception as e:  # noqa: BLE001 - a bug: logged in full, shown in one line
-            log.exception("background task failed")
-            self.signals.failed.emit(f"unexpected {type(e).__name__}: {e} (details in the log)")
+            if shiboken6.isValid(self.signals):  # a task outliving its window (closing) is not a bug
+                log.exception("background task failed")
+            self._emit("failed", f"unexpected {type(e).__name__}: {e} (details in the log)")
         else:
-            self.signals.done.emit(result)
+            self._emit("done", result)
+
+    def _emit(self, signal: str, value: Any) -> None:
+        """Deliver, unless the window that asked was closed meanwhile (its signals object went with it): under
+        load a status read can finish after the window and the library closed."""
+        try:
+            getattr(self.signals, signal).emit(value)
+        except RuntimeError:
+            if shiboken6.isValid(self.signals):
+                raise
 
 
 def run_task(
