@@ -46,6 +46,7 @@ class Task(ABC):
     """One recipe's model, data and loss, for `train`."""
 
     config: TrainConfig
+    model: torch.nn.Module  # what trains: checkpoints hold its parameters that require gradients
 
     @abstractmethod
     def param_groups(self) -> list[dict[str, Any]]: ...
@@ -60,12 +61,15 @@ class Task(ABC):
     def after_step(self) -> None:
         """Constraints applied after each optimizer step (clamping the logit scale)."""
 
-    @abstractmethod
     def trainable_state(self) -> dict[str, torch.Tensor]:
         """The weights training changes, by name, for checkpoints."""
+        return {n: p for n, p in self.model.named_parameters() if p.requires_grad}
 
-    @abstractmethod
-    def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None: ...
+    def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
+        params = dict(self.model.named_parameters())
+        with torch.no_grad():
+            for name, value in state.items():
+                params[name].copy_(value)
 
     @abstractmethod
     def evaluate(self) -> EvalReport:
@@ -77,6 +81,7 @@ class Task(ABC):
 
     def train_mode(self, training: bool) -> None:
         """Switch dropout etc. (the loop calls it around evaluation)."""
+        self.model.train(training)
 
     def close(self) -> None:
         """Release decode threads and the like."""

@@ -89,18 +89,6 @@ class LongClipTask(Task):
     def _text(self, texts: list[str]) -> torch.Tensor:
         return self.model.text(self.tokens(texts).to(self.runtime.device)).float()
 
-    def trainable_state(self) -> dict[str, torch.Tensor]:
-        return {n: p for n, p in self.model.named_parameters() if p.requires_grad}
-
-    def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
-        params = dict(self.model.named_parameters())
-        with torch.no_grad():
-            for name, value in state.items():
-                params[name].copy_(value)
-
-    def train_mode(self, training: bool) -> None:
-        self.model.train(training)
-
     def evaluate(self) -> EvalReport:
         encoder = self.model.encoder()
         return album_report(self.val, encoder.encode_images, encoder.encode_texts, self.model.image_size)

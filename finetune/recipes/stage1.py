@@ -95,18 +95,6 @@ class Stage1Task(Task):
         negative = self.embed(negatives) if c.hard_negatives else None
         return hard_negative_nll(query, positive, negative, c.loss_scale)
 
-    def trainable_state(self) -> dict[str, torch.Tensor]:
-        return {n: p for n, p in self.model.named_parameters() if p.requires_grad}
-
-    def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
-        params = dict(self.model.named_parameters())
-        with torch.no_grad():
-            for name, value in state.items():
-                params[name].copy_(value)
-
-    def train_mode(self, training: bool) -> None:
-        self.model.train(training)
-
     def evaluate(self) -> EvalReport:
         """Held-out caption retrieval (a short caption with its instruction finding its long one among all
         held-out long captions, and back), plus text<->image recall through the unchanged adaptor (which

@@ -96,18 +96,6 @@ class Stage2Task(Task):
         with torch.no_grad():
             self.model.logit_scale.clamp_(0, LOGIT_SCALE_MAX)
 
-    def trainable_state(self) -> dict[str, torch.Tensor]:
-        return {n: p for n, p in self.model.named_parameters() if p.requires_grad}
-
-    def load_trainable_state(self, state: dict[str, torch.Tensor]) -> None:
-        params = dict(self.model.named_parameters())
-        with torch.no_grad():
-            for name, value in state.items():
-                params[name].copy_(value)
-
-    def train_mode(self, training: bool) -> None:
-        self.model.train(training)
-
     def text_vectors(self, texts: list[str]) -> np.ndarray:
         """Captions through the cached LLM vectors and the adaptor, L2-normalised (what search computes)."""
         vectors = self.captions(texts).to(self.runtime.device)
