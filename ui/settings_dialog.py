@@ -35,8 +35,9 @@ class SettingsDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setMinimumHeight(260)
         self.device = QComboBox()
-        labels = {"auto": self.tr("Automatic (GPU when there is one)"),
-                  "cpu-int8": self.tr("CPU, int8 (about twice as fast, slightly less exact)")}
+        labels = {"auto": self.tr("Automatic (GPU when there is one)"), "cpu": self.tr("CPU"),
+                  "cpu-int8": self.tr("CPU, int8 (faster, slightly less exact)"),
+                  "cuda": self.tr("NVIDIA GPU (CUDA)"), "mps": self.tr("Apple GPU (Metal)")}
         for d in DEVICES:
             self.device.addItem(labels.get(d, d), d)
         self.device.setCurrentIndex(max(0, DEVICES.index(settings.device) if settings.device in DEVICES else 0))

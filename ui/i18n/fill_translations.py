@@ -17,8 +17,10 @@ HERE = Path(__file__).parent
 
 T: dict[str, tuple[str, str]] = {
     "Name": ("Name", "名称"),
-    "CPU, int8 (about twice as fast, slightly less exact)": ("CPU, int8 (etwa doppelt so schnell, etwas ungenauer)",
-                                                            "CPU，int8（约快一倍，精度略低）"),
+    "CPU": ("CPU", "CPU"),
+    "CPU, int8 (faster, slightly less exact)": ("CPU, int8 (schneller, etwas ungenauer)", "CPU，int8（更快，精度略低）"),
+    "NVIDIA GPU (CUDA)": ("NVIDIA-GPU (CUDA)", "NVIDIA GPU（CUDA）"),
+    "Apple GPU (Metal)": ("Apple-GPU (Metal)", "Apple GPU（Metal）"),
     "Taken": ("Aufgenommen", "拍摄时间"),
     "Camera": ("Kamera", "相机"),
     "Dimensions": ("Abmessungen", "尺寸"),

@@ -1110,42 +1110,57 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>Automatisch (GPU, wenn vorhanden)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="39" />
-        <source>CPU, int8 (about twice as fast, slightly less exact)</source>
-        <translation>CPU, int8 (etwa doppelt so schnell, etwas ungenauer)</translation>
+        <location filename="../settings_dialog.py" line="38" />
+        <source>CPU</source>
+        <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="45" />
+        <location filename="../settings_dialog.py" line="39" />
+        <source>CPU, int8 (faster, slightly less exact)</source>
+        <translation>CPU, int8 (schneller, etwas ungenauer)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="40" />
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation>NVIDIA-GPU (CUDA)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="40" />
+        <source>Apple GPU (Metal)</source>
+        <translation>Apple-GPU (Metal)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="46" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="46" />
+        <location filename="../settings_dialog.py" line="47" />
         <source>never</source>
         <translation>nie</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="54" />
+        <location filename="../settings_dialog.py" line="55" />
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="55" />
+        <location filename="../settings_dialog.py" line="56" />
         <source>Free the text model after</source>
         <translation>Textmodell freigeben nach</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="56" />
+        <location filename="../settings_dialog.py" line="57" />
         <source>Thumbnail cache</source>
         <translation>Vorschaubild-Cache</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="57" />
+        <location filename="../settings_dialog.py" line="58" />
         <source>A new model indexes your photos beside the current one; searches keep using the current model until it is done. A new device takes effect at the next start.</source>
         <translation>Ein neues Modell indiziert Ihre Fotos neben dem aktuellen; bis es fertig ist, sucht weiterhin das aktuelle Modell. Ein neues Gerät gilt ab dem nächsten Start.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="64" />
+        <location filename="../settings_dialog.py" line="65" />
         <source>Search model</source>
         <translation>Suchmodell</translation>
     </message>
@@ -1166,7 +1181,7 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>app</name>
     <message>
-        <location filename="../app.py" line="52" />
+        <location filename="../app.py" line="53" />
         <source>This library was made by a newer version of PhotoSearch, so this version leaves it untouched. Update PhotoSearch to use it.
 
 {0}</source>
@@ -1175,7 +1190,7 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 {0}</translation>
     </message>
     <message>
-        <location filename="../app.py" line="57" />
+        <location filename="../app.py" line="58" />
         <source>The library cannot be opened.
 
 {0}</source>

@@ -1110,42 +1110,57 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="39" />
-        <source>CPU, int8 (about twice as fast, slightly less exact)</source>
-        <translation>CPU，int8（约快一倍，精度略低）</translation>
+        <location filename="../settings_dialog.py" line="38" />
+        <source>CPU</source>
+        <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="45" />
+        <location filename="../settings_dialog.py" line="39" />
+        <source>CPU, int8 (faster, slightly less exact)</source>
+        <translation>CPU，int8（更快，精度略低）</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="40" />
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation>NVIDIA GPU（CUDA）</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="40" />
+        <source>Apple GPU (Metal)</source>
+        <translation>Apple GPU（Metal）</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="46" />
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="46" />
+        <location filename="../settings_dialog.py" line="47" />
         <source>never</source>
         <translation>从不</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="54" />
+        <location filename="../settings_dialog.py" line="55" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="55" />
+        <location filename="../settings_dialog.py" line="56" />
         <source>Free the text model after</source>
         <translation>文本模型空闲释放时间</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="56" />
+        <location filename="../settings_dialog.py" line="57" />
         <source>Thumbnail cache</source>
         <translation>缩略图缓存</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="57" />
+        <location filename="../settings_dialog.py" line="58" />
         <source>A new model indexes your photos beside the current one; searches keep using the current model until it is done. A new device takes effect at the next start.</source>
         <translation>新模型会在当前模型之外为您的照片建立索引；完成之前搜索仍使用当前模型。新的设备设置在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="64" />
+        <location filename="../settings_dialog.py" line="65" />
         <source>Search model</source>
         <translation>搜索模型</translation>
     </message>
@@ -1166,7 +1181,7 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>app</name>
     <message>
-        <location filename="../app.py" line="52" />
+        <location filename="../app.py" line="53" />
         <source>This library was made by a newer version of PhotoSearch, so this version leaves it untouched. Update PhotoSearch to use it.
 
 {0}</source>
@@ -1175,7 +1190,7 @@ Connect to the internet and press Retry. Or download those files on another comp
 {0}</translation>
     </message>
     <message>
-        <location filename="../app.py" line="57" />
+        <location filename="../app.py" line="58" />
         <source>The library cannot be opened.
 
 {0}</source>
