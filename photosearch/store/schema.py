@@ -17,7 +17,7 @@ roots(id, path UNIQUE, excluded JSON list of absolute subfolder paths, added_at,
 contents(id = the "key", quick_hash UNIQUE)         -- one row per distinct file content, never deleted
 files(id, path UNIQUE, root_id -> roots ON DELETE CASCADE, size, mtime_ns, inode, device,
       content_id -> contents (NULL until hashed), status pending|indexed|error|missing,
-      error, retry_after, last_seen_scan -> scans.id)
+      error, retry_after, last_seen_scan -> scans.id: the newest scan begun when the file was last seen)
 photos(file_id -> files ON DELETE CASCADE, file_type, width, height, orientation, taken_at
        (wall-clock unix seconds, see records.py), taken_at_source exif|mtime, camera_make,
        camera_model, gps_lat, gps_lon)

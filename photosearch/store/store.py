@@ -45,6 +45,19 @@ _PHOTO_COLS = (
 _MODEL_COLS = "model_id, dim, spec, table_name, added_at, created_seq, change_seq"
 
 
+def _seen_stamp(old: str) -> str:
+    """SQL for a file's new `last_seen_scan` when something sees it on disk (`old`: the column, or NULL for a
+    new row; the one parameter: the caller's scan id or None).
+
+    The stamp is the newest scan begun so far, never lower than before. So stamps only move forward (two
+    index runs at once: an older scan writing late used to undo a newer one's stamps, and the newer sweep
+    then marked 44 of 120 present photos missing), and a file recorded while a scan runs - by another scan,
+    the watcher or the pipeline, which pass no scan id - counts as seen by that scan, so its sweep
+    (`last_seen_scan < scan id`) spares it.
+    """
+    return f"max(coalesce({old}, 0), coalesce(?, 0), (SELECT coalesce(max(id), 0) FROM scans))"
+
+
 def _now() -> int:
     return int(time.time())
 
@@ -269,7 +282,7 @@ class Store:
             if old is None:
                 cur = self._conn.execute(
                     "INSERT INTO files(path, root_id, size, mtime_ns, inode, device, content_id, status, last_seen_scan) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', {_seen_stamp('NULL')})",
                     (p, root_id, size, mtime_ns, inode, device, key, scan_id),
                 )
                 file_id = int(cur.lastrowid)
@@ -287,7 +300,7 @@ class Store:
                     status = o_status
                 self._conn.execute(
                     "UPDATE files SET root_id = ?, size = ?, mtime_ns = ?, inode = ?, device = ?, content_id = ?, "
-                    "status = ?, last_seen_scan = coalesce(?, last_seen_scan), "
+                    f"status = ?, last_seen_scan = {_seen_stamp('last_seen_scan')}, "
                     "error = CASE WHEN ? THEN NULL ELSE error END, "
                     "retry_after = CASE WHEN ? THEN NULL ELSE retry_after END WHERE id = ?",
                     (root_id, size, mtime_ns, inode, device, key, status, scan_id, changed, changed, file_id),
@@ -295,9 +308,11 @@ class Store:
             return self.file(file_id)  # type: ignore[return-value]
 
     def mark_seen(self, file_ids: Iterable[int], scan_id: int) -> None:
-        """Stamp unchanged files as seen by a scan, without touching anything else."""
+        """Stamp unchanged files as seen by a scan (never lowering a newer stamp), without touching anything else."""
         with self.write_batch():
-            self._conn.executemany("UPDATE files SET last_seen_scan = ? WHERE id = ?", [(scan_id, i) for i in file_ids])
+            self._conn.executemany(
+                f"UPDATE files SET last_seen_scan = {_seen_stamp('last_seen_scan')} WHERE id = ?", [(scan_id, i) for i in file_ids]
+            )
 
     def mark_missing(self, paths: Iterable[str | os.PathLike[str]]) -> int:
         """Files deleted or moved away between scans: keep their rows (a returning file is recognised), drop
