@@ -314,6 +314,16 @@ class Store:
                 f"UPDATE files SET last_seen_scan = {_seen_stamp('last_seen_scan')} WHERE id = ?", [(scan_id, i) for i in file_ids]
             )
 
+    def mark_seen_at(self, paths: Iterable[str | os.PathLike[str]], scan_id: int) -> None:
+        """Stamp the file at each path and every file below it as seen, leaving them as they are: what a scan
+        could not read (an entry whose stat fails, a folder it cannot list) is spared by its sweep."""
+        with self.write_batch():
+            self._conn.executemany(
+                f"UPDATE files SET last_seen_scan = {_seen_stamp('last_seen_scan')} "
+                "WHERE path = ? OR (path >= ? AND path < ?)",
+                [(scan_id, path_key(p), *subtree_range(p)) for p in paths],
+            )
+
     def mark_missing(self, paths: Iterable[str | os.PathLike[str]]) -> int:
         """Files deleted or moved away between scans: keep their rows (a returning file is recognised), drop
         them from results."""
