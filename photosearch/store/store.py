@@ -265,7 +265,8 @@ class Store:
         """Record what a scan found at `path`; the returned status tells the indexer what to do.
 
         * new path, or content changed (another `quick_hash`, or stat changed and no hash given):
-          status `pending`, error cleared; the key follows `quick_hash` (None if not given).
+          status `pending`, error cleared, photo metadata dropped (it described the old content);
+          the key follows `quick_hash` (None if not given).
         * same content, file was `missing`: back to `indexed` if its metadata is still stored
           (a reconnected drive costs nothing), else `pending`.
         * otherwise the status is kept (`error` files wait for `retry_after`).
@@ -298,6 +299,8 @@ class Store:
                     status = FileStatus.INDEXED.value if has_meta else FileStatus.PENDING.value
                 else:
                     status = o_status
+                if changed:  # the metadata was read from the old content: it must not outlive it
+                    self._conn.execute("DELETE FROM photos WHERE file_id = ?", (file_id,))
                 self._conn.execute(
                     "UPDATE files SET root_id = ?, size = ?, mtime_ns = ?, inode = ?, device = ?, content_id = ?, "
                     f"status = ?, last_seen_scan = {_seen_stamp('last_seen_scan')}, "
@@ -395,11 +398,16 @@ class Store:
             )
 
     def record_error(self, file_id: int, reason: str, retry_after: int | None = None) -> None:
-        """Mark a file failed with a human-readable reason; `retry_after` (unix s) None = never retry."""
+        """Mark a file failed with a human-readable reason; `retry_after` (unix s) None = never retry.
+
+        Its photo metadata goes too: a file we cannot read has none we can vouch for, and kept metadata would
+        let the file (or a copy of its content) come back `indexed` with it without ever being read.
+        """
         with self.write_batch():
             self._conn.execute(
                 "UPDATE files SET status = 'error', error = ?, retry_after = ? WHERE id = ?", (reason, retry_after, file_id)
             )
+            self._conn.execute("DELETE FROM photos WHERE file_id = ?", (file_id,))
 
     def errors(self, limit: int = 100) -> list[FileRecord]:
         return [_file(r) for r in self._q(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.status = 'error' ORDER BY f.id LIMIT ?", (limit,))]
