@@ -204,7 +204,7 @@ class Store:
         return [_root(r) for r in self._q("SELECT id, path, excluded, added_at, last_scan_ok FROM roots ORDER BY path")]
 
     def remove_root(self, root_id: int) -> int:
-        """Forget a root, its files and their metadata; embeddings no other file uses are pruned.
+        """Forget a root, its files and their metadata; embeddings no file on disk has are pruned at once.
 
         Returns the number of files removed.
         """
@@ -413,11 +413,17 @@ class Store:
         return [_file(r) for r in self._q(f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.status = 'error' ORDER BY f.id LIMIT ?", (limit,))]
 
     def counts(self) -> StatusCounts:
+        """Files per status, and per model the distinct contents with a vector that a file on disk still has
+        (not the vectors kept for missing files or old versions of edited photos, see `prune_orphans`)."""
         by_status = {s: 0 for s in FileStatus}
         for status, n in self._q("SELECT status, count(*) FROM files GROUP BY status"):
             by_status[FileStatus(status)] = n
         embedded = {m.model_id: 0 for m in self.models()}
-        for model_id, n in self._q("SELECT model_id, count(*) FROM embeddings WHERE deleted = 0 GROUP BY model_id"):
+        for model_id, n in self._q(
+            "SELECT model_id, count(*) FROM embeddings e WHERE deleted = 0 "
+            "AND EXISTS (SELECT 1 FROM files f WHERE f.content_id = e.content_id AND f.status != 'missing') "
+            "GROUP BY model_id"
+        ):
             embedded[model_id] = n
         return StatusCounts(by_status, embedded)
 
@@ -578,17 +584,27 @@ class Store:
         )
         return [EmbedJob(key, file_id, path_from_key(path)) for key, file_id, path in rows]
 
-    def prune_orphans(self) -> int:
-        """Delete vectors of contents no file row refers to any more (all models); returns how many."""
+    def prune_orphans(self, grace_s: float = 0) -> int:
+        """Delete the vectors (all models) of contents no file on disk has had for `grace_s` seconds.
+
+        A content is orphaned when every file row that has it is missing, or none is left (an edited photo's
+        old versions, a deleted photo, a removed folder). Its clock starts the first time this finds it so
+        and stops if a file has it again; the grace period keeps a folder that is moved away and back from
+        being embedded again. Returns how many vectors were deleted.
+        """
+        now = _now()
+        live = "EXISTS (SELECT 1 FROM files f WHERE f.content_id = contents.id AND f.status != 'missing')"
         total = 0
         with self.write_batch():
+            self._conn.execute(f"UPDATE contents SET orphaned_at = ? WHERE orphaned_at IS NULL AND NOT {live}", (now,))
+            self._conn.execute(f"UPDATE contents SET orphaned_at = NULL WHERE orphaned_at IS NOT NULL AND {live}")
             for m in self.models():
                 keys = [
                     r[0]
                     for r in self._q(
-                        "SELECT content_id FROM embeddings e WHERE model_id = ? AND deleted = 0 "
-                        "AND NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = e.content_id)",
-                        (m.model_id,),
+                        "SELECT e.content_id FROM embeddings e JOIN contents c ON c.id = e.content_id "
+                        "WHERE e.model_id = ? AND e.deleted = 0 AND c.orphaned_at <= ?",
+                        (m.model_id, now - grace_s),
                     )
                 ]
                 total += vectors.delete_vectors(self._conn, m, keys)

@@ -12,6 +12,8 @@ from pathlib import Path
 from indexer import Indexer, IndexerConfig, PipelineConfig
 from photosearch.encoders.base import Encoder
 from photosearch.store import FileStatus, Store
+from photosearch.store.connect import open_connection
+from photosearch.store.schema import migrate
 from tests.index_helpers import make_photos, status_of, tiny_encoder
 from tests.photo_tree import make_photo
 
@@ -87,3 +89,20 @@ def test_a_backfill_that_fails_is_recorded_once(store: Store, encoder: Encoder, 
     assert first.failed == 1 and first.embedded == 3
     assert [e.path for e in store.errors()] == [str(photos[2])]  # `status` says which and why
     assert other.index()[1].failed == 0  # not tried again on every run
+
+
+def test_upgrading_drops_the_metadata_of_files_that_still_have_to_be_read(tmp_path: Path) -> None:
+    """Libraries written before the fix keep stale metadata on pending and failed files: the upgrade drops it."""
+    path = tmp_path / "old.db"
+    conn = open_connection(path)
+    assert migrate(conn, target=4) == 4
+    conn.execute("INSERT INTO roots(path, added_at) VALUES (?, 1)", (b"/photos",))
+    for i, status in enumerate(("indexed", "pending", "error", "missing"), 1):
+        conn.execute("INSERT INTO contents(quick_hash) VALUES (?)", (f"h{i}",))
+        conn.execute("INSERT INTO files(path, root_id, size, mtime_ns, content_id, status) VALUES (?, 1, 1, 1, ?, ?)",
+                     (f"/photos/{status}.jpg".encode(), i, status))
+        conn.execute("INSERT INTO photos(file_id, file_type, camera_make) VALUES (?, 'jpg', 'Canon')", (i,))
+    conn.close()
+    with Store.open(path) as s:
+        kept = {f.status for f in (s.file(i) for i in range(1, 5)) if f and s.photo_meta(f.id) is not None}
+        assert kept == {FileStatus.INDEXED, FileStatus.MISSING}
