@@ -110,3 +110,21 @@ def test_a_file_the_watcher_records_during_a_scan_is_not_swept_by_it(tmp_path: P
         # a later scan that does not find it any more does sweep it
         late.unlink()
         assert scan_root(s, root).missing == 1
+
+
+def test_a_second_indexer_refuses_in_one_line_while_watch_runs(tmp_path: Path, capsys) -> None:
+    """The lease: while `photosearch watch` indexes, `photosearch index` says who does, in one line, exit code 2."""
+    from indexer import Indexer
+    from photosearch.cli import main
+    from photosearch.library import Library
+    from tests.tiny.longclip import write_tiny_longclip
+
+    make_photos(tmp_path / "Pictures", 2)
+    db = str(tmp_path / "lib.db")
+    assert main(["--db", db, "add", str(tmp_path / "Pictures")]) == 0
+    with Library.open(db) as lib, Indexer.open(lib, f"longclip:{write_tiny_longclip(tmp_path / 'm.pt')}",
+                                               program="photosearch watch"):
+        capsys.readouterr()
+        assert main(["index", "--db", db]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "being indexed by photosearch watch (pid" in err[0] and "Traceback" not in err[0]
