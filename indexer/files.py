@@ -43,7 +43,8 @@ def adopt_known_content(store: Store, rec: FileRecord) -> bool:
     """Give a pending file the metadata of another file with the same content and mark it indexed.
 
     Only files that were indexed (or were indexed before they went missing, e.g. the old path of a
-    move) are trusted as a source: their photo metadata was written for exactly this content.
+    move) are trusted as a source, and only through their photo metadata, which the store drops when
+    a file's content changes or it fails: so what is copied was read from exactly this content.
     """
     if rec.status != FileStatus.PENDING or rec.quick_hash is None:
         return False

@@ -337,14 +337,14 @@ class _Writer(threading.Thread):
                 if p.skip:
                     r.skipped += 1
                     continue
-                if p.error is not None:
+                if p.error is not None:  # a failed backfill too: shown by `status`, not retried on every run
                     r.failed += 1
-                    if job.backfill:  # the file stays indexed and searchable with the other models
-                        log.warning("cannot backfill %s: %s", job.path, p.error)
-                    else:
-                        store.record_error(job.file_id, p.error, p.retry_after)
+                    store.record_error(job.file_id, p.error, p.retry_after)
                     continue
                 key = job.key
+                if p.changed is None and (rec := store.file(job.file_id)) is not None and rec.key != key:
+                    r.skipped += 1  # its content changed since the plan: what we read belongs to none of its rows
+                    continue
                 if p.changed is not None:  # record what was actually read, under its own content key
                     st = p.changed
                     key = store.upsert_file(

@@ -1,9 +1,13 @@
 """Reconcile scan: make the database agree with what is on disk under each root.
 
-Mark and sweep: every file seen is stamped with the scan id, and only a scan that walked the whole
-root without an error sweeps (marks missing) the files it did not see. So an unplugged drive, a
-network share that is down, an unmounted mount point (an empty folder while the database knows
-photos there) or a folder we could not list never "deletes" photos.
+Mark and sweep: every file seen is stamped with the scan id, and a scan that walked the whole root
+sweeps (marks missing) the files it did not see. What the walk could not read is spared, not
+swept: an entry whose stat fails keeps its row as it is, and a folder that cannot be listed keeps
+every file below it; the rest of the root is swept as usual (one symlink loop used to stop every
+sweep of its root, so deleted photos stayed in search). A root that is missing, unreadable or an
+unmounted mount point (an empty folder while the database knows photos there) is not swept at all.
+So an unplugged drive, a network share that is down or a folder we could not list never "deletes"
+photos.
 
 Cheap on big libraries: a file whose size and mtime are unchanged is not opened at all. New and
 changed files are quick-hashed (1 MiB read) so moves, renames and copies are recognised by
@@ -30,18 +34,24 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class ScanConfig:
     chunk: int = 256  # files per write transaction (and per progress report)
+    # Vectors of content no file on disk has (old versions of edited photos, deleted or moved-away photos) are
+    # pruned this long after the content was last seen, at the end of a complete scan. A month covers a folder
+    # moved to another drive and back, or a card re-imported after a trip, without embedding it again (hours on
+    # a CPU for a big library); an orphaned vector only costs its row (3 KB at 768 dims) meanwhile.
+    orphan_grace_days: float = 30.0
 
 
 @dataclass
 class ScanResult:
     root: Root
     reachable: bool = True
-    complete: bool = False  # walked everything without error: the sweep ran
+    complete: bool = False  # walked to the end (not cancelled): the sweep ran, sparing what `errors` name
     seen: int = 0
     unchanged: int = 0
     hashed: int = 0
     missing: int = 0  # marked missing by the sweep
-    errors: list[str] = field(default_factory=list)
+    pruned: int = 0  # vectors of content no file has had for `orphan_grace_days`, deleted after the sweep
+    errors: list[str] = field(default_factory=list)  # entries or folders that could not be read
 
 
 def scan_roots(
@@ -83,9 +93,12 @@ def scan_root(
         result.reachable = False
         return result
 
+    unreadable: list[str] = []
+
     def walk_error(e: OSError) -> None:
         log.warning("scan of %s: %s", root.path, e)
         result.errors.append(f"{e.filename}: {e.strerror or e}")
+        unreadable.append(e.filename)
 
     scan_id = store.begin_scan(root.id)
     meter = RateMeter(control)
@@ -118,16 +131,21 @@ def scan_root(
                     progress(meter.snapshot(Phase.SCAN, result.seen, 0, unit=Unit.FILES, failed=len(result.errors),
                                             current=path))
         _commit(store, root.id, scan_id, seen_ids, to_record)
+        if not cancelled:
+            store.mark_seen_at(unreadable, scan_id)
     except BaseException:
         store.finish_scan(scan_id, ok=False)
         raise
-    result.complete = not cancelled and not result.errors
+    result.complete = not cancelled
     result.missing = store.finish_scan(scan_id, ok=result.complete)
+    if result.complete:
+        result.pruned = store.prune_orphans(config.orphan_grace_days * 86400)
     if progress:
         progress(meter.snapshot(Phase.SCAN, result.seen, result.seen, unit=Unit.FILES, failed=len(result.errors)))
     log.info(
-        "scanned %s: %d files, %d unchanged, %d hashed, %d now missing%s", root.path, result.seen,
-        result.unchanged, result.hashed, result.missing, "" if result.complete else " (incomplete: no sweep)",
+        "scanned %s: %d files, %d unchanged, %d hashed, %d now missing, %d orphaned vectors pruned%s", root.path,
+        result.seen, result.unchanged, result.hashed, result.missing, result.pruned,
+        "" if result.complete else " (cancelled: no sweep)",
     )
     return result
 

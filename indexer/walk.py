@@ -92,14 +92,22 @@ def root_is_empty(path: str) -> bool:
         return True
 
 
+def _naming(e: OSError, path: str) -> OSError:
+    """The error with the path it is about, which the scan spares from its sweep."""
+    e.filename = path
+    return e
+
+
 def walk_photos(
     root: str, excluded: Iterable[str], on_error: Callable[[OSError], None]
 ) -> Iterator[tuple[str, os.stat_result]]:
     """Yield (path, stat) of every candidate photo under `root`.
 
     Symlinked folders are not entered (loops, and the same photo twice); symlinked files are
-    followed. A folder that cannot be listed is reported to `on_error` and skipped, so the caller
-    knows the walk was incomplete. Files that vanish while we walk are skipped silently.
+    followed. An entry that cannot be read (a symlink loop, a stat that fails) and a folder that
+    cannot be listed are reported to `on_error`, with the path in the error's `filename`, and
+    skipped: the caller spares what lies at or below that path. Files that vanish while we walk are
+    skipped silently.
     """
     skip = {_norm(e) for e in excluded}
     stack = [root]
@@ -109,7 +117,7 @@ def walk_photos(
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as e:
-            on_error(e)
+            on_error(_naming(e, folder))
             continue
         subfolders: list[str] = []
         for entry in entries:
@@ -125,7 +133,7 @@ def walk_photos(
             except FileNotFoundError:
                 continue
             except OSError as e:
-                on_error(e)
+                on_error(_naming(e, entry.path))
                 continue
             yield entry.path, st
         stack.extend(reversed(subfolders))  # depth first, in name order

@@ -61,7 +61,7 @@ class ModelState:
     model_id: str
     spec: str
     dim: int
-    embedded: int  # distinct photos (contents) with a vector; copies share one
+    embedded: int  # distinct photos (contents) on disk with a vector; copies share one, missing files don't count
     complete: bool  # every indexed photo has a vector of this model
 
 

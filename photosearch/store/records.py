@@ -107,7 +107,7 @@ class EmbedJob:
 
 @dataclass(frozen=True)
 class StatusCounts:
-    """How many files are in each status, and how many keys each model has embedded."""
+    """How many files are in each status, and how many keys of files on disk (not missing) each model has embedded."""
 
     by_status: dict[FileStatus, int] = field(default_factory=dict)
     embedded_by_model: dict[str, int] = field(default_factory=dict)

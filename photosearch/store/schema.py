@@ -14,10 +14,11 @@ Schema (current version)
 ------------------------
 roots(id, path UNIQUE, excluded JSON list of absolute subfolder paths, added_at, last_scan_ok)
                                                      -- v3: paths (roots and files) are BLOBs: the OS's bytes
-contents(id = the "key", quick_hash UNIQUE)         -- one row per distinct file content, never deleted
+contents(id = the "key", quick_hash UNIQUE,         -- one row per distinct file content, never deleted
+         orphaned_at)                               -- v5: since when no file on disk has it (its vectors' grace)
 files(id, path UNIQUE, root_id -> roots ON DELETE CASCADE, size, mtime_ns, inode, device,
       content_id -> contents (NULL until hashed), status pending|indexed|error|missing,
-      error, retry_after, last_seen_scan -> scans.id)
+      error, retry_after, last_seen_scan -> scans.id: the newest scan begun when the file was last seen)
 photos(file_id -> files ON DELETE CASCADE, file_type, width, height, orientation, taken_at
        (wall-clock unix seconds, see records.py), taken_at_source exif|mtime, camera_make,
        camera_model, gps_lat, gps_lon)
@@ -160,7 +161,22 @@ def _v4_query_vectors(conn: Any) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_core, _v2_scans_and_filters, _v3_paths_as_bytes, _v4_query_vectors)
+def _v5_orphans_and_stale_metadata(conn: Any) -> None:
+    """When a content lost its last file on disk, so its vectors can be pruned after a grace period; and no
+    photo metadata on files that still have to be read.
+
+    A photo edited four times kept five vectors and counted as five photos. `orphaned_at` starts NULL (the
+    grace period of what is orphaned today starts at the first scan after the upgrade). Earlier versions kept
+    a file's metadata across a content change and an error, and a corrupt file could then be `indexed` with
+    another photo's date and camera; pending and failed files are read again anyway, so their metadata goes.
+    """
+    conn.execute("ALTER TABLE contents ADD COLUMN orphaned_at INTEGER")
+    conn.execute("DELETE FROM photos WHERE file_id IN (SELECT id FROM files WHERE status IN ('pending', 'error'))")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_core, _v2_scans_and_filters, _v3_paths_as_bytes, _v4_query_vectors, _v5_orphans_and_stale_metadata,
+)
 SCHEMA_VERSION: int = len(MIGRATIONS)
 
 
