@@ -146,9 +146,13 @@ def test_twenty_sigkills_with_changing_files_then_resume(tmp_path: Path) -> None
                     fresh.width, fresh.height, fresh.file_type, fresh.camera_model), (f.path, context)
         conn = store.conn
         assert conn.execute("SELECT count(*) FROM photos WHERE file_id NOT IN (SELECT id FROM files)").fetchone()[0] == 0
+        # vectors of contents no file on disk has any more are scheduled for pruning (the grace period)...
         assert conn.execute(
-            "SELECT count(*) FROM embeddings WHERE deleted = 0 AND content_id NOT IN "
-            "(SELECT content_id FROM files WHERE content_id IS NOT NULL)").fetchone()[0] == 0, context
+            "SELECT count(*) FROM embeddings e JOIN contents c ON c.id = e.content_id WHERE e.deleted = 0 "
+            "AND c.orphaned_at IS NULL AND NOT EXISTS (SELECT 1 FROM files f WHERE f.content_id = c.id "
+            "AND f.status != 'missing')").fetchone()[0] == 0, context
+        assert conn.execute("SELECT count(*) FROM embeddings WHERE content_id NOT IN (SELECT id FROM contents)"
+                            ).fetchone()[0] == 0, context
         live_keys = {f.key for f in live if f.status == FileStatus.INDEXED}
         one_file = {f.key: f.path for f in live if f.status == FileStatus.INDEXED}
         models = store.models()
@@ -160,13 +164,16 @@ def test_twenty_sigkills_with_changing_files_then_resume(tmp_path: Path) -> None
                 "SELECT content_id FROM embeddings WHERE model_id = ? AND deleted = 0", (m.model_id,))]
             assert len(embedded) == len(set(embedded)), context  # exactly once
             assert live_keys <= set(embedded), context
-            extra = set(embedded) - live_keys  # only contents that missing rows still hold (the pruning grace)
-            held = {f.key for f in files if f.status == FileStatus.MISSING}
-            assert extra <= held, context
             assert store.missing_embeddings(m.model_id) == [], context
+            assert store.counts().embedded_by_model[m.model_id] == len(live_keys), context  # status counts live photos
             index = store.vector_index(m.model_id)
             index.refresh()
             keys = sorted(live_keys)
             stored = np.stack([index.vector(k) for k in keys])
             fresh = encoder.encode_images([load_image(one_file[k], encoder.image_size).image for k in keys])
             assert np.allclose(stored, fresh, atol=1e-5), context  # whole, right vectors: no torn or misplaced rows
+        store.prune_orphans(grace_s=0)  # ...and go once their grace has passed, leaving exactly the live ones
+        for m in models:
+            embedded = {r[0] for r in conn.execute(
+                "SELECT content_id FROM embeddings WHERE model_id = ? AND deleted = 0", (m.model_id,))}
+            assert embedded == live_keys, context
