@@ -24,6 +24,11 @@ Design notes:
   RIFF/ISO-BMFF box sizes, GIF trailer, BMP size, TIFF strip extents) so a
   half-copied photo is reported as `TruncatedImage` instead of being indexed
   with a grey bottom half.
+* Every byte is read through one descriptor from `photosearch.safe_open.open_regular`
+  (stat, O_NONBLOCK open, fstat), so a FIFO, socket, device or folder named like
+  a photo is an `UnreadableFile` at once, never a hang or an endless read.
+* With a `target`, both sides are bounded (`MAX_ASPECT`): a 10000x1 strip
+  would otherwise become gigabytes in the caller's short-side resize.
 * No Qt imports: thumbnails are handed over as PIL images.
 """
 from __future__ import annotations
