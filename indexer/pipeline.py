@@ -170,6 +170,8 @@ def prepare(job: Job, transform: Callable[[Any], Any], target: int, config: Pipe
         recent = time.time() - before.st_mtime < config.recent_s
         if isinstance(e, TruncatedImage) and recent:
             out.retry_after = int(time.time()) + config.truncated_retry_s
+    except FileNotFoundError:  # deleted while we read it (re-stat or hash): the next scan sees it gone
+        return Prepared(job, skip=True)
     except OSError as e:
         out.pixels = None
         out.error = f"cannot read file: {e.strerror or e}"

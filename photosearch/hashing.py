@@ -5,14 +5,20 @@ import hashlib
 import os
 from pathlib import Path
 
+from photosearch.safe_open import open_regular
+
 HEAD_BYTES = 1 << 20
 TAIL_BYTES = 1 << 10
 
 
 def quick_hash(path: str | os.PathLike) -> str:
-    """sha256 of (size, first 1 MiB, last 1 KiB): the same file anywhere has the same value."""
+    """sha256 of (size, first 1 MiB, last 1 KiB): the same file anywhere has the same value.
+
+    A FIFO, socket, device or folder raises `NotRegularFile` (an OSError) at once instead of blocking or
+    reading forever; at most 1 MiB + 1 KiB is read whatever the file does meanwhile.
+    """
     h = hashlib.sha256()
-    with open(path, "rb") as f:
+    with open_regular(path) as f:
         size = os.fstat(f.fileno()).st_size
         h.update(size.to_bytes(8, "little"))
         h.update(f.read(HEAD_BYTES))

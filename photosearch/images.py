@@ -24,6 +24,11 @@ Design notes:
   RIFF/ISO-BMFF box sizes, GIF trailer, BMP size, TIFF strip extents) so a
   half-copied photo is reported as `TruncatedImage` instead of being indexed
   with a grey bottom half.
+* Every byte is read through one descriptor from `photosearch.safe_open.open_regular`
+  (stat, O_NONBLOCK open, fstat), so a FIFO, socket, device or folder named like
+  a photo is an `UnreadableFile` at once, never a hang or an endless read.
+* With a `target`, both sides are bounded (`MAX_ASPECT`): a 10000x1 strip
+  would otherwise become gigabytes in the caller's short-side resize.
 * No Qt imports: thumbnails are handed over as PIL images.
 """
 from __future__ import annotations
@@ -32,18 +37,18 @@ import io
 import math
 import os
 import re
-import stat
 import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta, timezone
-from typing import Literal
+from typing import BinaryIO, Literal
 
 from PIL import ExifTags, Image, ImageFile, UnidentifiedImageError
 
 from photosearch.errors import PhotoSearchError
+from photosearch.safe_open import NotRegularFile, open_regular
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
@@ -74,6 +79,14 @@ SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
 #: allocate gigabytes.
 MAX_PIXELS = 200_000_000
 Image.MAX_IMAGE_PIXELS = None  # our declared-size cap (above) replaces PIL's stricter global one
+
+#: Widest aspect ratio (long side : short side) `load_image` hands out when given a `target`; a wider
+#: image keeps its centre.  The pixel cap alone does not bound what callers make of a strip: every encoder
+#: scales the *short* side up to its input size, so a 111-byte 10000x1 PNG became a 2,240,000x224 image
+#: (+2.0 GB peak RSS measured with the 224 px CLIP transform) and a 100000x1 one a MemoryError.  At 20:1
+#: that step stays under 224 x 4480 (3 MB), the central square the encoders crop is unchanged, and real
+#: panoramas (a few to one) are untouched.
+MAX_ASPECT = 20
 
 _RAW_HINT = "RAW files need rawpy: pip install 'photosearch[raw]'"
 _HEIF_HINT = "HEIC/HEIF files need pillow-heif: pip install pillow-heif"
@@ -178,7 +191,8 @@ class LoadedImage(ImageMetadata):
     `image` is always mode RGB, orientation already applied, alpha composited
     on white.  With a `target` it may be smaller than `width` x `height`
     (JPEG draft decoding / integer box reduction) but its short side is never
-    below `target` unless the original is smaller.
+    below `target` unless the original is smaller, and its long side is at
+    most `MAX_ASPECT` times its short side (the centre of a wider strip).
     """
 
     image: Image.Image
@@ -205,12 +219,12 @@ def read_metadata(path: str | os.PathLike[str], *, max_pixels: int | None = MAX_
     rather than paying for a decode; `load_image` sees it.)
     """
     p = os.fspath(path)
-    st = _stat(p)
-    if _is_raw(p):
-        return _raw_metadata(p, st, max_pixels)
-    with _open(p, st, max_pixels) as im:
-        exif = _exif_before_load(im)
-        return _build_metadata(im, exif, st)
+    with _open_file(p) as (f, st):
+        if _is_raw(p):
+            return _raw_metadata(p, f, st, max_pixels)
+        with _open(p, f, st, max_pixels) as im:
+            exif = _exif_before_load(im)
+            return _build_metadata(im, exif, st)
 
 
 def load_image(
@@ -229,36 +243,53 @@ def load_image(
     if target is not None and target < 1:
         raise ValueError(f"target must be a positive number of pixels, got {target!r}")
     p = os.fspath(path)
-    st = _stat(p)
-    if _is_raw(p):
-        return _load_raw(p, st, target, max_pixels)
-    with _open(p, st, max_pixels) as im:
-        exif = _exif_before_load(im)
-        meta = _build_metadata(im, exif, st)
-        if target is not None and im.format in ("JPEG", "MPO"):
-            im.draft(None, (target, target))
-        _decode(im, p, st)
-        if exif is None:  # PNG whose eXIf chunk follows the pixel data: now we have it
-            exif = _safe_exif(im)
+    with _open_file(p) as (f, st):
+        if _is_raw(p):
+            return _load_raw(p, f, st, target, max_pixels)
+        with _open(p, f, st, max_pixels) as im:
+            exif = _exif_before_load(im)
             meta = _build_metadata(im, exif, st)
-        pending = _orientation(_safe_exif(im))  # what the plugin has not already applied
-        rgb = _finish(im, p, target, pending)
+            if target is not None and im.format in ("JPEG", "MPO"):
+                im.draft(None, (target, target))
+            _decode(im, p, st)
+            if exif is None:  # PNG whose eXIf chunk follows the pixel data: now we have it
+                exif = _safe_exif(im)
+                meta = _build_metadata(im, exif, st)
+            pending = _orientation(_safe_exif(im))  # what the plugin has not already applied
+            rgb = _finish(im, p, target, pending)
     return LoadedImage(image=rgb, **_meta_fields(meta))
 
 
 # --------------------------------------------------------------------------- opening
 
 
-def _stat(path: str) -> os.stat_result:
+@contextmanager
+def _open_file(path: str) -> Iterator[tuple[BinaryIO, os.stat_result]]:
+    """The open file and its fstat; a folder, FIFO, socket or device is refused before any byte is read.
+
+    Everything below reads through this one descriptor (or, for LibRaw, `_reopen_path` of it), so a file
+    swapped for a FIFO after the check cannot block us either (see `photosearch.safe_open`).
+    """
     try:
-        st = os.stat(path)
+        f = open_regular(path)
+    except NotRegularFile as e:
+        raise UnreadableFile(e.strerror, path) from e
     except OSError as e:
         raise UnreadableFile(_os_reason(e), path) from e
-    if not stat.S_ISREG(st.st_mode):
-        raise UnreadableFile("not a regular file", path)
-    if st.st_size == 0:
-        raise TruncatedImage("empty file (0 bytes)", path)
-    return st
+    with f:
+        st = os.fstat(f.fileno())
+        if st.st_size == 0:
+            raise TruncatedImage("empty file (0 bytes)", path)
+        yield f, st
+
+
+def _reopen_path(f: BinaryIO, path: str) -> str:
+    """A name for the very file `f` holds, for libraries that insist on opening a path themselves (LibRaw).
+
+    /dev/fd/N (Linux, macOS, BSDs) re-opens the checked file, not whatever `path` names by now.
+    """
+    fd_path = f"/dev/fd/{f.fileno()}"
+    return fd_path if os.path.exists(fd_path) else path
 
 
 _heif_lock = threading.Lock()
@@ -292,11 +323,14 @@ def _allowed_formats() -> tuple[str, ...]:
 
 
 @contextmanager
-def _open(path: str, st: os.stat_result, max_pixels: int | None) -> Iterator[ImageFile.ImageFile]:
-    """Image.open with errors mapped and our pixel cap checked before any decoding."""
+def _open(
+    path: str, f: BinaryIO, st: os.stat_result, max_pixels: int | None
+) -> Iterator[ImageFile.ImageFile]:
+    """Image.open of the checked file `f` with errors mapped and our pixel cap checked before any decoding."""
     _ensure_heif()
     try:
-        im = Image.open(path, formats=_allowed_formats())
+        f.seek(0)
+        im = Image.open(f, formats=_allowed_formats())
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise TooLarge(f"image too large: {e}", path) from e
     except UnidentifiedImageError as e:
@@ -360,6 +394,8 @@ def _classify(e: BaseException, path: str, st: os.stat_result, fmt: str | None) 
         return UnreadableFile(_os_reason(e), path)
     msg = str(e).strip() or type(e).__name__
     kind = fmt or _sniff(path)[0] or "image"
+    if "decompressed data too large" in msg.lower():  # PIL's cap on zTXt/iTXt/iCCP chunks (1 MB)
+        return TooLarge(f"{kind} metadata chunk too large when decompressed (a decompression bomb)", path)
     if (
         isinstance(e, EOFError)
         or any(w in msg.lower() for w in _TRUNCATION_WORDS)
@@ -391,7 +427,7 @@ def _unidentified(path: str, st: os.stat_result) -> ImageError:
 
 def _head(path: str, n: int) -> bytes:
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             return f.read(n)
     except OSError:
         return b""
@@ -461,11 +497,11 @@ def _structurally_truncated(path: str, size: int, im: Image.Image | None = None)
     opened TIFF) lets us check strip/tile extents.
     """
     try:
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             head = f.read(32)
             if head.startswith(b"\xff\xd8"):
                 f.seek(0)
-                return _jpeg_truncated(f.read())
+                return _jpeg_truncated(f.read(size))  # no further: the file may still be growing
             if head.startswith(b"\x89PNG\r\n\x1a\n"):
                 return _png_truncated(f, size)
             if head[:4] == b"RIFF" and len(head) >= 8:
@@ -474,7 +510,7 @@ def _structurally_truncated(path: str, size: int, im: Image.Image | None = None)
                 return _bmff_truncated(f, size)
             if head[:6] in (b"GIF87a", b"GIF89a"):
                 f.seek(max(0, size - 64))
-                return not f.read().rstrip(b"\x00\r\n").endswith(b";")  # the trailer byte
+                return not f.read(64).rstrip(b"\x00\r\n").endswith(b";")  # the trailer byte
             if head[:2] == b"BM" and len(head) >= 6:
                 return struct.unpack("<I", head[2:6])[0] > size  # bfSize; 0 when the writer did not set it
             tags = getattr(im, "tag_v2", None)
@@ -765,9 +801,12 @@ def _finish(im: Image.Image, path: str, target: int | None, orientation: int) ->
 
     The orientation is applied by hand (same table as exif_transpose) because
     the mode conversion drops TIFF tags, and after reducing so it moves fewer
-    pixels.
+    pixels.  With a target, an extreme strip is cropped to `MAX_ASPECT` first,
+    so neither this nor the caller's resize ever holds more than it needs.
     """
     try:
+        if target is not None:
+            im = _bound_aspect(im)
         out = _to_rgb(im, path)
         if target is not None:
             factor = min(out.size) // target
@@ -784,6 +823,18 @@ def _finish(im: Image.Image, path: str, target: int | None, orientation: int) ->
         raise CorruptImage(f"could not convert {im.mode} pixels to RGB: {e}", path) from e
     out.info.clear()  # no stale exif/icc riding along into pickles and thumbnails
     return out
+
+
+def _bound_aspect(im: Image.Image) -> Image.Image:
+    """The central MAX_ASPECT:1 part of a wider image (orientation-neutral: the crop is centred)."""
+    w, h = im.size
+    if w > h * MAX_ASPECT:
+        left = (w - h * MAX_ASPECT) // 2
+        return im.crop((left, 0, left + h * MAX_ASPECT, h))
+    if h > w * MAX_ASPECT:
+        top = (h - w * MAX_ASPECT) // 2
+        return im.crop((0, top, w, top + w * MAX_ASPECT))
+    return im
 
 
 def _to_rgb(im: Image.Image, path: str) -> Image.Image:
@@ -862,10 +913,10 @@ _LIBRAW_FLIP_TO_EXIF = {0: 1, 3: 3, 5: 8, 6: 6}  # LibRaw: 3=180, 5=90 CCW, 6=90
 
 
 @contextmanager
-def _open_raw(path: str) -> Iterator[object]:
+def _open_raw(path: str, f: BinaryIO) -> Iterator[object]:
     rawpy = _import_rawpy(path)
     try:
-        raw = rawpy.imread(path)
+        raw = rawpy.imread(_reopen_path(f, path))
     except Exception as e:
         raise _raw_error(rawpy, e, path) from e
     try:
@@ -889,16 +940,19 @@ def _raw_error(rawpy: object, e: BaseException, path: str) -> ImageError:
     return CorruptImage(f"corrupt RAW file: {msg or type(e).__name__}", path)
 
 
-def _raw_exif(path: str) -> Image.Exif | None:
+def _raw_exif(f: BinaryIO) -> Image.Exif | None:
     """Most RAW formats are TIFF inside, so PIL can read their EXIF without decoding."""
     try:
-        with Image.open(path, formats=("TIFF",)) as t:
+        f.seek(0)
+        with Image.open(f, formats=("TIFF",)) as t:
             return t.getexif()
     except Exception:
         return None
 
 
-def _raw_metadata_from(raw: object, path: str, st: os.stat_result, max_pixels: int | None) -> ImageMetadata:
+def _raw_metadata_from(
+    raw: object, path: str, f: BinaryIO, st: os.stat_result, max_pixels: int | None
+) -> ImageMetadata:
     try:
         sizes = raw.sizes  # type: ignore[attr-defined]
         w, h, flip = int(sizes.width), int(sizes.height), int(sizes.flip)
@@ -908,15 +962,17 @@ def _raw_metadata_from(raw: object, path: str, st: os.stat_result, max_pixels: i
     orientation = _LIBRAW_FLIP_TO_EXIF.get(flip, 1)
     if orientation in (6, 8):
         w, h = h, w
-    return _metadata(w, h, orientation, "RAW", _raw_exif(path), st)
+    return _metadata(w, h, orientation, "RAW", _raw_exif(f), st)
 
 
-def _raw_metadata(path: str, st: os.stat_result, max_pixels: int | None) -> ImageMetadata:
-    with _open_raw(path) as raw:
-        return _raw_metadata_from(raw, path, st, max_pixels)
+def _raw_metadata(path: str, f: BinaryIO, st: os.stat_result, max_pixels: int | None) -> ImageMetadata:
+    with _open_raw(path, f) as raw:
+        return _raw_metadata_from(raw, path, f, st, max_pixels)
 
 
-def _load_raw(path: str, st: os.stat_result, target: int | None, max_pixels: int | None) -> LoadedImage:
+def _load_raw(
+    path: str, f: BinaryIO, st: os.stat_result, target: int | None, max_pixels: int | None
+) -> LoadedImage:
     """Decode the camera's embedded preview, not the sensor data.
 
     The preview is what the camera showed (white balance, picture style) and
@@ -928,8 +984,8 @@ def _load_raw(path: str, st: os.stat_result, target: int | None, max_pixels: int
     no_thumb = tuple(
         c for c in (getattr(rawpy, "LibRawNoThumbnailError", None), getattr(rawpy, "LibRawUnsupportedThumbnailError", None)) if c
     )
-    with _open_raw(path) as raw:
-        meta = _raw_metadata_from(raw, path, st, max_pixels)
+    with _open_raw(path, f) as raw:
+        meta = _raw_metadata_from(raw, path, f, st, max_pixels)
         try:
             thumb = raw.extract_thumb()  # type: ignore[attr-defined]
         except no_thumb:

@@ -23,6 +23,7 @@ import difflib
 import json
 import logging
 import os
+import pickle
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,7 @@ import torch
 from PIL import Image
 
 from photosearch.encoders.base import Encoder, TextInfo, TextTower, TokenizedTexts, VisionTower
+from photosearch.encoders.checkpoint import describe_unreadable
 from photosearch.encoders.device import DevicePlan
 from photosearch.hashing import weights_fingerprint
 
@@ -181,15 +183,19 @@ class OpenClipSource:
         # open_clip randomly initialises before loading (~5 s for a ViT-L on a laptop CPU). Skipping that would
         # need transformers' no_init_weights, which patches torch.nn.init process-wide: a model built in another
         # thread meanwhile (a LoRA being set up for fine-tuning) would get uninitialised weights. Not worth it.
-        with _hub_offline(offline_requested()):
-            model = open_clip.create_model(
-                self.name,
-                pretrained=self.pretrained,
-                force_preprocess_cfg=self.preprocess_overrides or None,
-                cache_dir=self.cache_dir,
-                weights_only=True,
-                require_pretrained=True,  # resolve_openclip found weights; never fall back to random ones
-            )
+        try:
+            with _hub_offline(offline_requested()):
+                model = open_clip.create_model(
+                    self.name,
+                    pretrained=self.pretrained,
+                    force_preprocess_cfg=self.preprocess_overrides or None,
+                    cache_dir=self.cache_dir,
+                    weights_only=True,
+                    require_pretrained=True,  # resolve_openclip found weights; never fall back to random ones
+                )
+        except pickle.UnpicklingError as exc:  # torch's weights-only refusal is a 10-line essay: say it in one
+            weights = self.weight_files[0] if self.weight_files else Path(self.pretrained or self.name)
+            raise ValueError(f"{weights} is not an open_clip checkpoint: {describe_unreadable(weights, exc)}") from exc
         return model.eval()
 
     def create_tokenizer(self) -> Any:
