@@ -27,10 +27,10 @@ from PIL import Image
 
 from indexer import Indexer, IndexerConfig, PipelineConfig
 from indexer import pipeline as pipeline_mod
-from photosearch import images
 from photosearch.encoders.base import Encoder
 from photosearch.hashing import quick_hash
 from photosearch.images import MAX_ASPECT, UnreadableFile, load_image, read_metadata
+from photosearch.images import loading as image_loading
 from photosearch.safe_open import NotRegularFile, open_regular
 from photosearch.store import FileStatus, Store
 from tests.index_helpers import all_files, make_photos, spy_on
@@ -336,7 +336,7 @@ def _mkdir(p: Path) -> Path:
 
 def _misbehave(monkeypatch: pytest.MonkeyPatch, root: Path) -> dict[str, int]:
     """Make io/grows.jpg grow and io/p050.jpg vanish while the decoder has them open; count decodes per file."""
-    real_decode = images._decode
+    real_decode = image_loading._decode
     opened: dict[str, int] = {}
     grows, vanishes = str(root / "io" / "grows.jpg"), str(root / "io" / "p050.jpg")
     grown: list[str] = []
@@ -351,7 +351,7 @@ def _misbehave(monkeypatch: pytest.MonkeyPatch, root: Path) -> dict[str, int]:
             os.unlink(path)  # deleted (or its folder moved away) while we hold it open
         real_decode(im, path, st)
 
-    monkeypatch.setattr(images, "_decode", decode)
+    monkeypatch.setattr(image_loading, "_decode", decode)  # load_image looks it up there
     return opened
 
 
