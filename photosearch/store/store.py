@@ -45,17 +45,16 @@ _PHOTO_COLS = (
 _MODEL_COLS = "model_id, dim, spec, table_name, added_at, created_seq, change_seq"
 
 
-def _seen_stamp(old: str) -> str:
-    """SQL for a file's new `last_seen_scan` when something sees it on disk (`old`: the column, or NULL for a
-    new row; the one parameter: the caller's scan id or None).
-
-    The stamp is the newest scan begun so far, never lower than before. So stamps only move forward (two
-    index runs at once: an older scan writing late used to undo a newer one's stamps, and the newer sweep
-    then marked 44 of 120 present photos missing), and a file recorded while a scan runs - by another scan,
-    the watcher or the pipeline, which pass no scan id - counts as seen by that scan, so its sweep
-    (`last_seen_scan < scan id`) spares it.
-    """
-    return f"max(coalesce({old}, 0), coalesce(?, 0), (SELECT coalesce(max(id), 0) FROM scans))"
+# SQL for a file's new `last_seen_scan` when something sees it on disk (the one parameter: the caller's scan
+# id or None); `_NEW_STAMP` is the same for a new row.
+#
+# The stamp is the newest scan begun so far, never lower than before. So stamps only move forward (two
+# index runs at once: an older scan writing late used to undo a newer one's stamps, and the newer sweep
+# then marked 44 of 120 present photos missing), and a file recorded while a scan runs - by another scan,
+# the watcher or the pipeline, which pass no scan id - counts as seen by that scan, so its sweep
+# (`last_seen_scan < scan id`) spares it.
+_SEEN_STAMP = "max(coalesce(last_seen_scan, 0), coalesce(?, 0), (SELECT coalesce(max(id), 0) FROM scans))"
+_NEW_STAMP = "max(coalesce(?, 0), (SELECT coalesce(max(id), 0) FROM scans))"
 
 
 def _now() -> int:
@@ -283,7 +282,7 @@ class Store:
             if old is None:
                 cur = self._conn.execute(
                     "INSERT INTO files(path, root_id, size, mtime_ns, inode, device, content_id, status, last_seen_scan) "
-                    f"VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', {_seen_stamp('NULL')})",
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', {_NEW_STAMP})",
                     (p, root_id, size, mtime_ns, inode, device, key, scan_id),
                 )
                 file_id = int(cur.lastrowid)
@@ -303,7 +302,7 @@ class Store:
                     self._conn.execute("DELETE FROM photos WHERE file_id = ?", (file_id,))
                 self._conn.execute(
                     "UPDATE files SET root_id = ?, size = ?, mtime_ns = ?, inode = ?, device = ?, content_id = ?, "
-                    f"status = ?, last_seen_scan = {_seen_stamp('last_seen_scan')}, "
+                    f"status = ?, last_seen_scan = {_SEEN_STAMP}, "
                     "error = CASE WHEN ? THEN NULL ELSE error END, "
                     "retry_after = CASE WHEN ? THEN NULL ELSE retry_after END WHERE id = ?",
                     (root_id, size, mtime_ns, inode, device, key, status, scan_id, changed, changed, file_id),
@@ -314,7 +313,7 @@ class Store:
         """Stamp unchanged files as seen by a scan (never lowering a newer stamp), without touching anything else."""
         with self.write_batch():
             self._conn.executemany(
-                f"UPDATE files SET last_seen_scan = {_seen_stamp('last_seen_scan')} WHERE id = ?", [(scan_id, i) for i in file_ids]
+                f"UPDATE files SET last_seen_scan = {_SEEN_STAMP} WHERE id = ?", [(scan_id, i) for i in file_ids]
             )
 
     def mark_seen_at(self, paths: Iterable[str | os.PathLike[str]], scan_id: int) -> None:
@@ -322,7 +321,7 @@ class Store:
         could not read (an entry whose stat fails, a folder it cannot list) is spared by its sweep."""
         with self.write_batch():
             self._conn.executemany(
-                f"UPDATE files SET last_seen_scan = {_seen_stamp('last_seen_scan')} "
+                f"UPDATE files SET last_seen_scan = {_SEEN_STAMP} "
                 "WHERE path = ? OR (path >= ? AND path < ?)",
                 [(scan_id, path_key(p), *subtree_range(p)) for p in paths],
             )
