@@ -10,7 +10,8 @@ one stat per photo in those folders; only new or changed files are read (quick h
 
 A row is marked missing only when its file is gone: not there, or no longer a regular photo file (a FIFO
 or folder in its place, a name we skip). A file we cannot stat for another reason (permissions) keeps its
-row, and nothing is marked missing while the root looks unmounted (`scan.root_available`).
+row. The caller makes sure the root is available (`scan.root_available`) first: an unmounted drive looks
+just like a deleted folder.
 """
 from __future__ import annotations
 
@@ -26,7 +27,6 @@ from photosearch.images import is_supported
 from photosearch.store import Root, Store
 
 from indexer.files import needs_hash, record_file
-from indexer.scan import root_available
 from indexer.walk import is_candidate, is_hidden_name, is_watched_dir, walk_photos
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def rescan_folder(
     store: Store, root: Root, folder: str, recursive: bool, on_error: Callable[[OSError], None] = lambda e: None
 ) -> RescanResult:
     """Record the photos in `folder` (and below it if `recursive`) like a scan, and mark missing the rows
-    there whose file is gone. `folder` may itself be gone (moved away, deleted)."""
+    there whose file is gone. `folder` may itself be gone (moved away, deleted). Only for an available root."""
     result = RescanResult()
     if is_watched_dir(root.path, root.excluded, folder) and os.path.isdir(folder) and not os.path.islink(folder):
         photos = walk_photos(folder, root.excluded, on_error) if recursive else _photos_in(folder, on_error)
@@ -64,13 +64,11 @@ def rescan_folder(
             for path, st, h in found:
                 record_file(store, root.id, path, st, h)
         result.recorded = len(found)
-    if root_available(store, root):
-        roots = {r.id: r for r in store.roots()}
-        gone = [
-            rec.path for rec in store.live_files_under(folder, recursive)
-            if _gone(rec.path, roots.get(rec.root_id, root))
-        ]
-        result.missing = store.mark_missing(gone)
+    roots = {r.id: r for r in store.roots()}
+    gone = [
+        rec.path for rec in store.live_files_under(folder, recursive) if _gone(rec.path, roots.get(rec.root_id, root))
+    ]
+    result.missing = store.mark_missing(gone)
     return result
 
 

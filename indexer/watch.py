@@ -98,6 +98,7 @@ class Watcher:
         self._debounce = Debouncer(config.quiet_s)
         self._new_pending = False  # files were recorded since the last index run
         self._dirty: dict[str, bool] = {}  # folders events touched since the last rescan -> recursive
+        self._deferred: dict[str, bool] = {}  # the same, in roots that looked unmounted: until the next event
         self._overflowed: set[str] = set()  # roots whose events were lost: rescanned whole
         self._last_change = 0.0  # monotonic time of the last event that changed something
 
@@ -195,6 +196,9 @@ class Watcher:
         else:
             return
         self._last_change = time.monotonic()
+        for folder, recursive in self._deferred.items():
+            self._dirty[folder] = self._dirty.get(folder, False) or recursive
+        self._deferred.clear()
 
     def _rescan_touched(self, progress: ProgressCallback | None, control: Control) -> None:
         """Rescan the folders events touched (whole roots after an overflow), then index what they found."""
@@ -205,6 +209,7 @@ class Watcher:
                 scan_root(self.store, root, self.scan_config, progress, control)
                 self._new_pending = True
         covered: list[str] = []  # folders rescanned with everything below them
+        available: dict[str, bool] = {}
         recorded = missing = 0
         for folder in sorted(dirty, key=lambda p: (p.count(os.sep), p)):  # parents first
             recursive = dirty[folder]
@@ -212,6 +217,11 @@ class Watcher:
                 continue
             root = self._root_of(folder)
             if root is None or root.path in overflowed or root.path not in self._observers:
+                continue
+            if root.path not in available:
+                available[root.path] = root_available(self.store, root)
+            if not available[root.path]:  # empty for a moment (its only folder moved out and back?), or unmounted
+                self._deferred[folder] = self._deferred.get(folder, False) or recursive
                 continue
             try:
                 result = rescan_folder(self.store, root, folder, recursive, _walk_error)
