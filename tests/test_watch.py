@@ -390,7 +390,7 @@ def test_moving_a_folder_out_and_back_does_not_flood_the_log(
     w = watching
     _initial(w)
     album = w.root / "album"
-    inside = make_photos(album / "day1", 2, start=10) + make_photos(album / "day2", 2, start=20)
+    inside = [p for day in range(6) for p in make_photos(album / f"day{day}", 1, start=10 + day)]
     for p in inside:
         w.wait_status(p, FileStatus.INDEXED)
     caplog.set_level(logging.WARNING)
