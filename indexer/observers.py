@@ -1,4 +1,8 @@
-"""watchdog observers that tell the watcher when events were lost, and keep watchdog's noise out of the log.
+"""Starting watchdog observers for a root: native events where they work, polling where they cannot.
+
+Network mounts (NFS, SMB, sshfs, FUSE) are polled, because inotify never hears about changes made by other
+machines; so is a root whose inotify watch cannot be set up because the kernel's limits are used up. The
+native observer also tells the watcher when events were lost, and watchdog's noise is kept out of the log:
 
 * Lost events. When the kernel's inotify queue overflows (16,384 events by default: a few thousand files
   copied while the watcher is busy), watchdog rebuilds its watches and logs a warning, but its handlers
@@ -21,11 +25,16 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from typing import Any
+from typing import Any, Callable
+
+from watchdog.events import FileSystemEventHandler
 
 from watchdog.events import DirModifiedEvent
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+from indexer.mounts import on_network_mount
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,51 @@ def quiet_watchdog() -> None:
     warnings.filterwarnings(
         "ignore", message=r"Callback with id .* already exists", category=RuntimeWarning, module=r"watchdog\."
     )
+
+
+def start_observer(
+    handler: FileSystemEventHandler, path: str, force_polling: bool, polling_interval_s: float,
+    factory: Callable[[], BaseObserver] | None = None,
+) -> BaseObserver | None:
+    """A started observer sending `path`'s events (recursively) to `handler`; None if it cannot be watched at all.
+
+    `factory` builds the native observer (tests inject failures); default `native_observer`."""
+    if force_polling or on_network_mount(path):
+        log.info("watching %s by polling every %.0f s (network file system)", path, polling_interval_s)
+    else:
+        observer = None
+        try:
+            quiet_watchdog()
+            observer = (factory or native_observer)()
+            observer.schedule(handler, path, recursive=True)
+            observer.start()
+            return observer
+        except OSError as e:
+            log.warning(
+                "cannot watch %s with native events (%s); polling every %.0f s instead. On Linux, raise "
+                "fs.inotify.max_user_watches / fs.inotify.max_user_instances to fix this.",
+                path, e, polling_interval_s,
+            )
+            if observer is not None:
+                stop_observer(observer)
+    observer = PollingObserver(timeout=polling_interval_s)
+    try:
+        observer.schedule(handler, path, recursive=True)
+        observer.start()
+    except OSError as e:
+        log.warning("cannot watch %s at all (%s); only the periodic reconcile will see its changes", path, e)
+        stop_observer(observer)
+        return None
+    return observer
+
+
+def stop_observer(observer: BaseObserver) -> None:
+    try:
+        observer.stop()
+        if observer.is_alive():
+            observer.join(timeout=5)
+    except Exception:  # noqa: BLE001 - it never started properly; nothing more to clean up
+        pass
 
 
 def native_observer() -> BaseObserver:

@@ -34,6 +34,41 @@ log = logging.getLogger(__name__)
 _GONE_ERRNOS = (errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.ENAMETOOLONG)
 
 
+class TouchedFolders:
+    """The folders events touched since the last rescan, each with whether its whole subtree needs one."""
+
+    def __init__(self) -> None:
+        self._due: dict[str, bool] = {}
+        self._deferred: dict[str, bool] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._due)
+
+    def add(self, folder: str, recursive: bool) -> None:
+        """`folder` changed. Any change also brings back the deferred folders: their root may be back."""
+        self._due[folder] = self._due.get(folder, False) or recursive
+        for deferred, rec in self._deferred.items():
+            self._due[deferred] = self._due.get(deferred, False) or rec
+        self._deferred.clear()
+
+    def defer(self, folder: str, recursive: bool) -> None:
+        """Not now (its root looks unmounted): due again with the next `add`."""
+        self._deferred[folder] = self._deferred.get(folder, False) or recursive
+
+    def take(self) -> list[tuple[str, bool]]:
+        """What is due, parents first, without the folders a recursive rescan of an ancestor covers; then empty."""
+        due, self._due = self._due, {}
+        out: list[tuple[str, bool]] = []
+        covered: list[str] = []
+        for folder in sorted(due, key=lambda p: (p.count(os.sep), p)):
+            if any(folder == c or folder.startswith(c.rstrip(os.sep) + os.sep) for c in covered):
+                continue
+            out.append((folder, due[folder]))
+            if due[folder]:
+                covered.append(folder)
+        return out
+
+
 @dataclass
 class RescanResult:
     recorded: int = 0  # new or changed files recorded (pending, or indexed at once if their content is known)

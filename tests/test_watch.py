@@ -226,10 +226,10 @@ def test_falls_back_to_polling_when_inotify_limits_are_hit(
         created.append(obs)
         return obs
 
-    import indexer.watch as watch_mod
+    import indexer.observers as observers_mod
 
-    monkeypatch.setattr(watch_mod, "PollingObserver", recording_polling)
-    caplog.set_level(logging.WARNING, logger="indexer.watch")
+    monkeypatch.setattr(observers_mod, "PollingObserver", recording_polling)
+    caplog.set_level(logging.WARNING, logger="indexer.observers")
     gen = _start(tmp_path, encoder, monkeypatch, observer_factory=Exhausted, polling_interval_s=0.1)
     w = next(gen)
     try:
