@@ -6,8 +6,10 @@ import io
 import logging
 import os
 import shutil
+import sys
 import threading
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -28,9 +30,6 @@ from tests.photo_tree import make_photo
 from watchdog.observers.polling import PollingObserver
 
 QUIET_S = 0.3
-
-# watchdog's own complaint when it re-registers watches after a directory move; harmless here
-pytestmark = pytest.mark.filterwarnings("ignore:Callback with id:RuntimeWarning")
 
 
 @dataclass
@@ -227,10 +226,10 @@ def test_falls_back_to_polling_when_inotify_limits_are_hit(
         created.append(obs)
         return obs
 
-    import indexer.watch as watch_mod
+    import indexer.observers as observers_mod
 
-    monkeypatch.setattr(watch_mod, "PollingObserver", recording_polling)
-    caplog.set_level(logging.WARNING, logger="indexer.watch")
+    monkeypatch.setattr(observers_mod, "PollingObserver", recording_polling)
+    caplog.set_level(logging.WARNING, logger="indexer.observers")
     gen = _start(tmp_path, encoder, monkeypatch, observer_factory=Exhausted, polling_interval_s=0.1)
     w = next(gen)
     try:
@@ -343,3 +342,105 @@ def test_each_run_reports_only_its_own_failures(tmp_path: Path, encoder: Encoder
         later = w.events[seen:]
         assert later and all(e.failed == 0 for e in later)
         assert all(e.rate is None for e in later)  # one photo in milliseconds is no speed to report
+
+
+def test_the_only_folder_moved_out_and_back_under_another_name(
+    tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While its only folder is away the root is empty and looks unmounted, so the delete cannot be trusted
+    then; once the folder is back (renamed) the old paths must still go missing, not stay indexed twice."""
+    album = make_photos(tmp_path / "photos" / "album", 3)
+    for w in _start(tmp_path, encoder, monkeypatch):
+        for p in album:
+            w.wait_status(p, FileStatus.INDEXED)
+        calls = w.spy.calls
+        away = tmp_path / "away"
+        os.rename(album[0].parent, away)
+        time.sleep(1.0)  # long enough for the watcher to handle the move out while the root is empty
+        os.rename(away, w.root / "renamed")
+        for p in album:
+            w.wait_status(w.root / "renamed" / p.name, FileStatus.INDEXED)
+            w.wait_status(p, FileStatus.MISSING)
+        assert w.spy.calls == calls  # known content: nothing embedded again
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this platform")
+def test_a_fifo_named_like_a_photo_does_not_stop_the_watcher(watching: Watching) -> None:
+    """Hashing opens the file: a FIFO blocked that open() forever, and no later photo was ever indexed."""
+    w = watching
+    _initial(w)
+    fifo = w.root / "x.jpg"
+    os.mkfifo(fifo)
+    try:
+        later = make_photo(w.root / "later.jpg", "purple", (80, 60))
+        w.wait_status(later, FileStatus.INDEXED)
+        assert w.reader.file_by_path(fifo) is None
+    finally:
+        try:  # release a watcher stuck in open() (the bug), so the test ends either way
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+
+
+def test_moving_a_folder_out_and_back_does_not_flood_the_log(
+    watching: Watching, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """watchdog warned "Callback with id ... already exists" with its whole watch table each time a
+    folder came back (250 KB of log in 600 operations)."""
+    w = watching
+    _initial(w)
+    album = w.root / "album"
+    inside = [p for day in range(6) for p in make_photos(album / f"day{day}", 1, start=10 + day)]
+    for p in inside:
+        w.wait_status(p, FileStatus.INDEXED)
+    caplog.set_level(logging.WARNING)
+    away = tmp_path / "away"
+    with warnings.catch_warnings(record=True) as caught:
+        for i in range(20):
+            os.rename(album, away)
+            if i % 5 == 0:  # now and then the watcher sees it gone before it comes back
+                w.wait_status(inside[0], FileStatus.MISSING)
+            os.rename(away, album)
+            if i % 5 == 0:
+                w.wait_status(inside[0], FileStatus.INDEXED)
+        for p in inside:
+            w.wait_status(p, FileStatus.INDEXED)
+    logged = sum(len(str(c.message)) for c in caught) + len(caplog.text)
+    assert logged < 4096, [str(c.message)[:200] for c in caught][:3] + [caplog.text[:500]]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="inotify only")
+def test_after_an_inotify_queue_overflow_the_root_is_rescanned(
+    tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kernel drops events once its queue is full; watchdog rebuilt its watches but told nobody, so
+    what changed meanwhile waited for the 30-minute reconcile."""
+    from watchdog.observers.inotify_c import InotifyFD
+
+    reading = threading.Event()
+    reading.set()
+    real_read = InotifyFD.read_events
+
+    def gated_read(self: InotifyFD, **kwargs: object) -> object:
+        reading.wait()  # while cleared, the kernel's queue fills up as if the watcher were too busy to read
+        return real_read(self, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(InotifyFD, "read_events", gated_read)
+    album = make_photos(tmp_path / "photos" / "album", 3)
+    for w in _start(tmp_path, encoder, monkeypatch):
+        for p in album:
+            w.wait_status(p, FileStatus.INDEXED)
+        reading.clear()
+        (w.root / "wake.txt").write_text("the reader returns from this read and waits at the gate")
+        time.sleep(0.2)
+        limit = int(Path("/proc/sys/fs/inotify/max_queued_events").read_text())
+        with open(w.root / "a.txt", "wb", buffering=0) as a, open(w.root / "b.txt", "wb", buffering=0) as b:
+            for _ in range(limit // 2 + 100):  # alternating, so the kernel cannot merge them: > limit events
+                a.write(b"x")
+                b.write(b"x")
+        new = make_photo(album[0].parent / "after_overflow.jpg", "olive", (70, 50))
+        album[1].unlink()
+        reading.set()
+        w.wait_status(new, FileStatus.INDEXED)
+        w.wait_status(album[1], FileStatus.MISSING)
+        assert w.status(album[0]) == FileStatus.INDEXED

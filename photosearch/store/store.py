@@ -347,6 +347,18 @@ class Store:
             )
             return int(cur.rowcount)
 
+    def live_files_under(self, folder: str | os.PathLike[str], recursive: bool = True) -> list[FileRecord]:
+        """Files below `folder` that are not missing (only its direct children unless `recursive`)."""
+        low, high = subtree_range(folder)
+        return [
+            _file(r)
+            for r in self._q(
+                f"SELECT {_FILE_COLS} FROM {_FILE_FROM} WHERE f.path >= ? AND f.path < ? AND f.status != 'missing' "
+                "AND (? OR instr(substr(f.path, ?), ?) = 0) ORDER BY f.path",
+                (low, high, recursive, len(low) + 1, os.fsencode(os.sep)),
+            )
+        ]
+
     def live_file_count(self, root_id: int) -> int:
         """Files of a root that are not missing."""
         return int(self._one("SELECT count(*) FROM files WHERE root_id = ? AND status != 'missing'", (root_id,))[0])
