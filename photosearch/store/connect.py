@@ -180,8 +180,8 @@ def _open_read_only(target: str, options: ConnectOptions) -> Any:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening the WAL happens here
         except driver().Error as e:
             conn.close()
-            if _primary(e) == _CANTOPEN and attempt == uri:
-                continue  # no -shm and no way to create one
+            if _primary(e) in (_CANTOPEN, _READONLY) and attempt == uri:
+                continue  # no -shm and no way to create one (a read-only mount: CANTOPEN; a folder: READONLY_CANTINIT)
             raise
         except BaseException:
             conn.close()
