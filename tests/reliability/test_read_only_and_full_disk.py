@@ -14,10 +14,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from photosearch.cli import main
-from photosearch.store import Store
+from photosearch.errors import LibraryReadOnly
+from photosearch.store import SCHEMA_VERSION, Store, migrate, open_connection
+from photosearch.store.queries import StoredQuery
+from photosearch.store.schema import schema_version
 from tests.index_helpers import make_photos
 from tests.reliability.disks import file_size_limit, grow, read_only, small_disk
 from tests.tiny.longclip import write_tiny_longclip
@@ -106,6 +110,28 @@ def test_a_read_only_library_still_being_written_elsewhere_is_read_through_its_w
             assert roots_seen_by_a_reader() == [True, [str(photos[0])]]
             writer.add_root(photos[1])
             assert roots_seen_by_a_reader() == [True, [str(p) for p in photos]]
+
+
+def test_a_read_only_store_reads_keeps_no_query_vectors_refuses_writes_and_is_never_migrated(tmp_path: Path) -> None:
+    db = tmp_path / "lib.db"
+    with Store.open(db) as store:
+        store.add_root(tmp_path)
+        store.register_model("m", 4, "longclip:m.pt")
+    with Store.open(db, read_only=True) as store:  # what a read-only disk gets, without needing one
+        assert store.read_only and [r.path for r in store.roots()] == [str(tmp_path)]
+        store.store_query("m", "red", StoredQuery(np.ones(4, np.float32) / 2, 1, 1, False))  # quietly nothing
+        assert store.stored_query("m", "red") is None
+        with pytest.raises(LibraryReadOnly, match="read-only"):
+            store.add_root(tmp_path / "more")
+    old = tmp_path / "old.db"
+    conn = open_connection(old)
+    migrate(conn, SCHEMA_VERSION - 1)
+    conn.close()
+    with pytest.raises(LibraryReadOnly, match="needs an upgrade"):
+        Store.open(old, read_only=True)
+    conn = open_connection(old, read_only=True)
+    assert schema_version(conn) == SCHEMA_VERSION - 1  # left as it was
+    conn.close()
 
 
 def _run(args: list[str], tmp_path: Path, limit: int | None = None) -> tuple[int, str]:
