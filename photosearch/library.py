@@ -81,6 +81,7 @@ class LibraryStatus:
     error_count: int
     search_model: str | None  # the spec searches use without an explicit model
     indexing: LeaseHolder | None  # the program indexing the library right now, if any
+    read_only: bool = False  # cannot be written here: searchable, not indexable
 
 
 @dataclass(frozen=True)
@@ -354,4 +355,5 @@ class Library:
                 error_count=counts.by_status[FileStatus.ERROR],
                 search_model=search_model,
                 indexing=lease_holder(self.path),
+                read_only=self.read_only,
             )

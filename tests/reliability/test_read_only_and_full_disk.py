@@ -71,7 +71,9 @@ def test_status_and_search_work_on_a_read_only_library_and_index_says_one_line(
     with read_only(db.parent if what == "folder" else db):
         assert main(["--db", str(db), "status", "--json"]) == 0
         status = json.loads(capsys.readouterr().out)
-        assert status["files"]["indexed"] == 6 and status["roots"] == [str(photos)]
+        assert status["files"]["indexed"] == 6 and status["roots"] == [str(photos)] and status["read_only"]
+        assert main(["--db", str(db), "status"]) == 0
+        assert "read-only here" in capsys.readouterr().out
         assert main(["--db", str(db), "search", "--json", "-k", "3", "red bicycle"]) == 0  # query vector not kept
         assert len(json.loads(capsys.readouterr().out)["results"]) == 3
         assert main(["--db", str(db), "search", "--json", "-k", "6", "--image", str(photos / "p001.jpg")]) == 0
