@@ -25,6 +25,7 @@ def _open(args: argparse.Namespace, progress: ProgressDisplay) -> tuple[Library,
 
     library = Library.open(args.db, device=args.device, progress=progress)
     try:
+        library.check_writable()  # before the lease file and the model: both would fail or cost seconds
         if not library.folders():
             raise NothingIndexed("the library has no folders yet: `photosearch add FOLDER` first")
         return library, Indexer.open(library, args.model, program=f"photosearch {args.command}")

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from photosearch.errors import InvalidInput, NothingIndexed
+from photosearch.errors import InvalidInput, LibraryReadOnly, NothingIndexed
 from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
 from photosearch.lazy_encoder import LazyEncoder
 from photosearch.lease import LeaseHolder, lease_holder
@@ -81,6 +81,7 @@ class LibraryStatus:
     error_count: int
     search_model: str | None  # the spec searches use without an explicit model
     indexing: LeaseHolder | None  # the program indexing the library right now, if any
+    read_only: bool = False  # cannot be written here: searchable, not indexable
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,22 @@ class Library:
         validate_device(device)  # before touching any file
         return cls(Store.open(db), device=device, progress=progress)
 
+    @property
+    def read_only(self) -> bool:
+        """The library cannot be written here (a backup disk, a read-only share, folder or file): search and status
+        work, indexing and folder changes do not."""
+        return self._store.read_only
+
+    def check_writable(self) -> None:
+        """Raise `LibraryReadOnly`, saying what still works, when the library cannot be written here."""
+        if self.read_only:
+            raise LibraryReadOnly(
+                f"the library {self.path} is read-only here (a read-only disk, folder or file): searching and "
+                "status work, indexing needs write access")
+
     def connect(self) -> Store:
         """A Store of its own on the same file, for a worker that writes (the indexer's writer thread)."""
+        self.check_writable()
         return Store.open(self.path)
 
     def close(self) -> None:
@@ -306,7 +321,7 @@ class Library:
     def report_missing(self, path: str | os.PathLike[str]) -> bool:
         """A front end found a result's file gone: mark it missing now rather than at the next scan (only if it
         really is gone: an unplugged drive's root check belongs to the indexer)."""
-        if os.path.lexists(path):
+        if self.read_only or os.path.lexists(path):
             return False
         with self._lock:
             return bool(self._store.mark_missing([path]))
@@ -340,4 +355,5 @@ class Library:
                 error_count=counts.by_status[FileStatus.ERROR],
                 search_model=search_model,
                 indexing=lease_holder(self.path),
+                read_only=self.read_only,
             )

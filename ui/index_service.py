@@ -16,7 +16,7 @@ from enum import Enum
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from indexer import Indexer, IndexerConfig
-from photosearch.errors import PhotoSearchError
+from photosearch.errors import LibraryReadOnly, PhotoSearchError
 from photosearch.lease import IndexingElsewhere, LeaseHolder, lease_holder
 from photosearch.library import Library
 from photosearch.progress import Control
@@ -32,6 +32,7 @@ class IndexState(str, Enum):
     RUNNING = "running"  # scanning, indexing, or watching for changes
     PAUSED = "paused"
     EXTERNAL = "external"  # another program indexes this library
+    READ_ONLY = "read_only"  # the library cannot be written here (a backup disk, a share): search only
     FAILED = "failed"
 
 
@@ -39,7 +40,7 @@ class IndexState(str, Enum):
 class IndexStatus:
     state: IndexState
     holder: LeaseHolder | None = None  # EXTERNAL: who
-    message: str = ""  # FAILED: why
+    message: str = ""  # FAILED, READ_ONLY: why
 
 
 class IndexService(QObject):
@@ -108,6 +109,11 @@ class IndexService(QObject):
 
     # -- the worker thread ----------------------------------------------------------------------------------
     def _work(self) -> None:
+        try:
+            self.library.check_writable()  # nothing to retry: the window searches, the panel says why it cannot index
+        except LibraryReadOnly as e:
+            self._status_signal.changed.emit(IndexStatus(IndexState.READ_ONLY, message=str(e)))
+            return
         try:
             indexer = Indexer.open(self.library, self._model, self.config, control=self._control, program=PROGRAM)
         except IndexingElsewhere as e:

@@ -149,7 +149,7 @@ class LibraryPanel(QWidget):
             who = status.holder.describe() if status.holder else self.tr("another program")
             self.state.setText(self.tr("Kept up to date by {0}.").format(who))
             self.bar.hide()
-        elif state == IndexState.FAILED:
+        elif state in (IndexState.FAILED, IndexState.READ_ONLY):
             self.state.setText(self.tr("Indexing stopped: {0}").format(status.message))
             self.bar.hide()
         elif state == IndexState.PAUSED:

@@ -103,9 +103,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             "error_count": st.error_count,
             "indexing": {"program": st.indexing.program, "pid": st.indexing.pid, "host": st.indexing.host,
                          "since": st.indexing.since} if st.indexing else None,
+            "read_only": st.read_only,
         }))
         return 0
-    print(f"database: {st.db}")
+    note = " (read-only here: searching works, indexing needs write access)" if st.read_only else ""
+    print(f"database: {st.db}{note}")
     if st.indexing:
         print(f"indexing: {st.indexing.describe()}")
     print("folders:" if st.folders else "folders: none (add one with `photosearch add FOLDER`)")

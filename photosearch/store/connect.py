@@ -16,6 +16,12 @@ the same time:
 * autocommit mode (`isolation_level=None`): the store issues `BEGIN IMMEDIATE` itself, so a write
   transaction never starts as a read and fails to upgrade (`SQLITE_BUSY_SNAPSHOT`).
 
+A library on a backup disk, a read-only share or in a folder the user may not write opens read-only
+(`Connection.read_only`): SQLite's `mode=ro`, no journal-mode change, `query_only` on. WAL needs its `-shm`
+index beside the file; where neither it nor the folder can be written (a read-only mount: every connection
+failed with "unable to open database file" before), the file opens `immutable=1`, which reads the last
+checkpointed state: a closed library has no WAL left, so that is all of it.
+
 The driver's exception classes never escape: `open_connection` returns a `Connection` that turns the
 failures a user can cause (a folder that cannot be written, a full disk, a file that is not a database, a
 lock held too long) into `photosearch.errors.LibraryError` subclasses whose message names the file. Errors
@@ -103,34 +109,50 @@ def driver_name() -> str:
     return driver().__name__.split(".")[0]
 
 
-def open_connection(path: str | os.PathLike[str], options: ConnectOptions = ConnectOptions()) -> "Connection":
+def open_connection(
+    path: str | os.PathLike[str], options: ConnectOptions = ConnectOptions(), read_only: bool | None = None,
+) -> "Connection":
     """Open `path` (created if absent, parent folders too) with sqlite-vec and the settings above.
 
     Returns a `Connection` in autocommit mode. `":memory:"` works too (it cannot use WAL; fine for
     throwaway use, not for sharing). Raises `LibraryError` subclasses for files that cannot be used.
+    `read_only=None` opens an existing file read-only when it or its folder cannot be written (or when
+    SQLite says so while opening it); True forces that, False never does it.
     """
     target = str(path)
+    detect = read_only is None
+    if read_only is None:
+        read_only = target != ":memory:" and not _writable(target)
     try:
-        return Connection(_open_raw(target, options), target)
-    except driver().Error as e:
-        raise translate_error(e, target) from e
+        try:
+            if read_only:
+                return Connection(_open_read_only(target, options), target, read_only=True)
+            return Connection(_open_raw(target, options), target)
+        except driver().Error as e:
+            raise translate_error(e, target) from e
+    except LibraryReadOnly:
+        if not detect or read_only or not os.path.isfile(target):
+            raise
+        return open_connection(target, options, read_only=True)  # os.access said yes, the disk said no
     except OSError as e:
         raise LibraryUnavailable(f"cannot create the library {target}: {e.strerror or e}") from e
 
 
+def _writable(target: str) -> bool:
+    """False for an existing library that this process may not write, or whose folder it may not write (WAL
+    creates `-wal` and `-shm` files there). A file that does not exist yet is "writable": creating it says."""
+    if not os.path.isfile(target):
+        return True
+    folder = os.path.dirname(os.path.abspath(target))
+    return os.access(target, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+
+
 def _open_raw(target: str, options: ConnectOptions) -> Any:
-    mod = driver()
     if target != ":memory:":
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-    conn = mod.connect(
-        target,
-        timeout=options.busy_timeout_s,
-        isolation_level=None,
-        check_same_thread=False,  # a Store may be handed to a worker thread; use it from one at a time
-    )
+    conn = _connect(target, options)
     try:
-        _load_vec(conn)
-        conn.execute(f"PRAGMA busy_timeout = {int(options.busy_timeout_s * 1000)}")
+        _setup(conn, options)
         if target != ":memory:":
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
@@ -143,6 +165,44 @@ def _open_raw(target: str, options: ConnectOptions) -> Any:
         conn.close()
         raise
     return conn
+
+
+def _open_read_only(target: str, options: ConnectOptions) -> Any:
+    """`mode=ro` (which reads a WAL through an existing `-shm`, or one it may create), else `immutable=1`."""
+    uri = Path(target).absolute().as_uri() + "?mode=ro"
+    for attempt in (uri, uri + "&immutable=1"):
+        conn = _connect(attempt, options, uri=True)
+        try:
+            _setup(conn, options)
+            conn.execute(f"PRAGMA cache_size = {-int(options.cache_mib) * 1024}")
+            conn.execute("PRAGMA temp_store = MEMORY")
+            conn.execute("PRAGMA query_only = 1")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening the WAL happens here
+        except driver().Error as e:
+            conn.close()
+            if _primary(e) in (_CANTOPEN, _READONLY) and attempt == uri:
+                continue  # no -shm and no way to create one (a read-only mount: CANTOPEN; a folder: READONLY_CANTINIT)
+            raise
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+    raise AssertionError("unreachable")
+
+
+def _connect(target: str, options: ConnectOptions, uri: bool = False) -> Any:
+    return driver().connect(
+        target,
+        timeout=options.busy_timeout_s,
+        isolation_level=None,
+        check_same_thread=False,  # a Store may be handed to a worker thread; use it from one at a time
+        uri=uri,
+    )
+
+
+def _setup(conn: Any, options: ConnectOptions) -> None:
+    _load_vec(conn)
+    conn.execute(f"PRAGMA busy_timeout = {int(options.busy_timeout_s * 1000)}")
 
 
 def _load_vec(conn: Any) -> None:
@@ -160,8 +220,7 @@ _PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 
 
 def translate_error(exc: BaseException, path: str) -> BaseException:
     """A driver exception -> the `LibraryError` a user can act on, or `exc` itself when it is a bug of ours."""
-    code = getattr(exc, "sqlite_errorcode", None)
-    primary = code & 0xFF if isinstance(code, int) else None
+    primary = _primary(exc)
     text = str(exc)
     if primary == _CANTOPEN or primary == _PERM:
         return LibraryUnavailable(f"cannot open the library {path}: {text} (does the folder exist, may you write to it?)")
@@ -174,8 +233,15 @@ def translate_error(exc: BaseException, path: str) -> BaseException:
     if primary in (_CORRUPT, _NOTADB):
         return LibraryCorrupt(f"{path} is damaged or not a PhotoSearch library: {text}")
     if primary == _IOERR:
-        return LibraryError(f"cannot read or write the library {path}: {text}")
+        # EFBIG (a file-size limit) and a vanished disk land here; ENOSPC is SQLITE_FULL above
+        return LibraryError(f"cannot read or write the library {path}: {text} (is its disk full, over a file-size "
+                            "limit, or gone?)")
     return exc
+
+
+def _primary(exc: BaseException) -> int | None:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
 
 
 class _Cursor:
@@ -221,9 +287,10 @@ class _Cursor:
 class Connection:
     """A DB-API connection of the chosen driver whose user-caused failures are `LibraryError`s."""
 
-    def __init__(self, raw: Any, path: str) -> None:
+    def __init__(self, raw: Any, path: str, read_only: bool = False) -> None:
         self._raw = raw
         self.path = path
+        self.read_only = read_only  # opened read-only: every write raises LibraryReadOnly
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> _Cursor:
         try:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from photosearch.errors import LibraryTooNew
+from photosearch.errors import LibraryReadOnly, LibraryTooNew
 
 Migration = Callable[[Any], None]
 
@@ -196,12 +196,7 @@ def migrate(conn: Any, target: int = SCHEMA_VERSION) -> int:
     """
     if not 0 <= target <= SCHEMA_VERSION:
         raise ValueError(f"target version {target} outside 0..{SCHEMA_VERSION}")
-    current = schema_version(conn)
-    if current > SCHEMA_VERSION:
-        raise SchemaTooNewError(
-            f"this library was written by a newer PhotoSearch (schema v{current}, this program knows up to "
-            f"v{SCHEMA_VERSION}); it was left untouched: upgrade PhotoSearch to use it"
-        )
+    current = _not_too_new(conn)
     while current < target:
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -212,6 +207,27 @@ def migrate(conn: Any, target: int = SCHEMA_VERSION) -> int:
                 conn.execute(f"PRAGMA user_version = {current}")
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:  # a full disk or an I/O error has rolled it back already
+                conn.execute("ROLLBACK")
             raise
+    return current
+
+
+def require_current(conn: Any) -> None:
+    """For a library opened read-only, which cannot be migrated: it must be at this program's version."""
+    current = _not_too_new(conn)
+    if current < SCHEMA_VERSION:
+        raise LibraryReadOnly(
+            f"the library {getattr(conn, 'path', '')} is read-only here and needs an upgrade (schema v{current} "
+            f"to v{SCHEMA_VERSION}) before this PhotoSearch can use it: open it once where it can be written"
+        )
+
+
+def _not_too_new(conn: Any) -> int:
+    current = schema_version(conn)
+    if current > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"this library was written by a newer PhotoSearch (schema v{current}, this program knows up to "
+            f"v{SCHEMA_VERSION}); it was left untouched: upgrade PhotoSearch to use it"
+        )
     return current

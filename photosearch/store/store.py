@@ -30,7 +30,7 @@ from photosearch.store.records import (
     Root,
     StatusCounts,
 )
-from photosearch.store.schema import migrate
+from photosearch.store.schema import migrate, require_current
 from photosearch.store.ram_index import VectorIndex
 
 _FILE_COLS = (
@@ -110,16 +110,31 @@ class Store:
         self._indexes: dict[str, VectorIndex] = {}
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None, options: ConnectOptions = ConnectOptions()) -> "Store":
-        """Open (creating and migrating as needed) the database at `path`, default `default_db_path()`."""
+    def open(
+        cls, path: str | os.PathLike[str] | None = None, options: ConnectOptions = ConnectOptions(),
+        read_only: bool | None = None,
+    ) -> "Store":
+        """Open (creating and migrating as needed) the database at `path`, default `default_db_path()`.
+
+        A library that cannot be written here (a read-only disk, folder or file; `read_only=None` detects it)
+        opens read-only: reads work, writes raise `LibraryReadOnly`, and it is never migrated.
+        """
         target = str(default_db_path() if path is None else Path(path).expanduser())
-        conn = open_connection(target, options)
+        conn = open_connection(target, options, read_only)
         try:
-            migrate(conn)
+            if conn.read_only:
+                require_current(conn)
+            else:
+                migrate(conn)
         except BaseException:
             conn.close()
             raise
         return cls(conn, target)
+
+    @property
+    def read_only(self) -> bool:
+        """Opened read-only: searches and status work, nothing is written (see `connect.py`)."""
+        return bool(getattr(self._conn, "read_only", False))
 
     @property
     def conn(self) -> Any:
@@ -628,7 +643,10 @@ class Store:
         return queries.read_query(self._conn, model_id, text, m.dim) if m else None
 
     def store_query(self, model_id: str, text: str, query: queries.StoredQuery) -> None:
-        """Keep a text query's vector for the next process (the newest `queries.KEEP_PER_MODEL` per model)."""
+        """Keep a text query's vector for the next process (the newest `queries.KEEP_PER_MODEL` per model); a
+        read-only library keeps nothing, quietly: the search it serves must not fail for a cache."""
+        if self.read_only:
+            return
         m = self._require_model(model_id)
         if query.vector.shape != (m.dim,):
             raise ValueError(f"a query vector of {model_id!r} has {m.dim} dimensions, not {query.vector.shape}")
