@@ -8,6 +8,7 @@ CLI run quotes when it refuses.
 """
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -16,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from photosearch.errors import PhotoSearchError
+from photosearch.errors import LibraryError, LibraryFull, LibraryReadOnly, LibraryUnavailable, PhotoSearchError
 
 _LOCK_OFFSET = 4096  # Windows locks byte ranges; the holder's note lives before the locked byte, readable
 
@@ -80,6 +81,17 @@ def _read(fd: int) -> LeaseHolder | None:
         return None
 
 
+def _lease_error(e: OSError, path: Path) -> LibraryError:
+    """The lease file is written beside the database: a full disk or a read-only folder shows up here first."""
+    reason = e.strerror or str(e)
+    if e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return LibraryFull(f"no room left to write the library's lock file {path}: {reason} (free some disk space)")
+    if e.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return LibraryReadOnly(f"the library's folder {path.parent} is read-only here ({reason}): indexing needs "
+                               "write access")
+    return LibraryUnavailable(f"cannot write the library's lock file {path}: {reason}")
+
+
 class IndexerLease:
     """Held while a process indexes a library; `release()` (or the end of the process) gives it back."""
 
@@ -92,7 +104,10 @@ class IndexerLease:
     def acquire(cls, db: str | os.PathLike[str], program: str) -> "IndexerLease":
         """Take the lease or raise `IndexingElsewhere` naming who has it."""
         path = lock_path(db)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            raise _lease_error(e, path) from None
         for attempt in range(3):  # a `lease_holder` probe holds a shared lock for a moment
             if _try_lock(fd, exclusive=True):
                 break
@@ -103,8 +118,12 @@ class IndexerLease:
             raise IndexingElsewhere(holder, os.fspath(db))
         holder = LeaseHolder(program, os.getpid(), socket.gethostname(), time.time())
         note = json.dumps(holder.__dict__).encode()
-        os.lseek(fd, 0, os.SEEK_SET)
-        os.write(fd, note + b"\0" * (_LOCK_OFFSET - len(note)))
+        try:
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, note + b"\0" * (_LOCK_OFFSET - len(note)))
+        except OSError as e:
+            os.close(fd)
+            raise _lease_error(e, path) from None
         return cls(fd, path, holder)
 
     def release(self) -> None:

@@ -182,7 +182,7 @@ def test_a_full_disk_while_indexing_is_one_line_and_a_rerun_completes(tmp_path: 
         capsys.readouterr()
         assert main(["--db", str(db), "index", "--model", f"longclip:{model}"]) == 2
         (line,) = _error_lines(capsys.readouterr().err)
-        assert line.startswith("error: no room left to write the library")
+        assert line.startswith("error: no room left to write the library"), line
         assert main(["--db", str(db), "status"]) == 0  # reading needs no room
         ok, files = _integrity(db)
         assert ok == "ok" and files.get("indexed", 0) < 40
