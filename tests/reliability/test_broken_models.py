@@ -210,3 +210,19 @@ def test_a_non_finite_vector_for_one_photo_fails_that_photo_only(
             if p != poisoned:
                 assert rec.status == FileStatus.INDEXED and store.has_embedding(encoder.model_id, rec.key), p
         assert [e.path for e in store.errors()] == [str(poisoned)]
+
+
+def test_a_state_dict_torch_refuses_is_one_model_error_naming_the_model() -> None:
+    """The net under the loaders' own shape checks (open_clip builds its towers itself)."""
+    from photosearch.encoders.base import Encoder
+    from photosearch.errors import ModelError
+
+    def load(plan):
+        torch.nn.Linear(4, 2).load_state_dict({"weight": torch.zeros(3, 4), "bias": torch.zeros(2)})
+
+    encoder = Encoder(model_id="m", dim=2, image_size=8, max_text_tokens=1, load_vision=load, load_tokenizer=None,
+                      load_text=None)
+    encoder.spec = "openclip:ViT-X@/models/x.bin"
+    with pytest.raises(ModelError, match=r"image tower of openclip:ViT-X@/models/x.bin: its weights do not fit the "
+                                         r"model \(size mismatch for weight: .*\[3, 4\].*\)$"):
+        encoder.vision
