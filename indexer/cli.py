@@ -7,11 +7,12 @@ import argparse
 import signal
 import sys
 import threading
-from typing import TYPE_CHECKING, Callable
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from photosearch.cli.args import add_model
 from photosearch.cli.display import ProgressDisplay
-from photosearch.errors import NothingIndexed
+from photosearch.errors import DownloadError, ModelError, NothingIndexed
 from photosearch.library import Library
 from photosearch.pathtext import display_path
 from photosearch.query_server import QueryServer
@@ -28,10 +29,24 @@ def _open(args: argparse.Namespace, progress: ProgressDisplay) -> tuple[Library,
         library.check_writable()  # before the lease file and the model: both would fail or cost seconds
         if not library.folders():
             raise NothingIndexed("the library has no folders yet: `photosearch add FOLDER` first")
-        return library, Indexer.open(library, args.model, program=f"photosearch {args.command}")
+        with _library_model_hint(args, library):
+            return library, Indexer.open(library, args.model, program=f"photosearch {args.command}")
     except BaseException:
         library.close()
         raise
+
+
+@contextmanager
+def _library_model_hint(args: argparse.Namespace, library: Library) -> Iterator[None]:
+    """A library whose own (newest) model cannot be used would fail the same way on every run: say the way out."""
+    try:
+        yield
+    except ModelError as e:
+        if args.model or isinstance(e, DownloadError):
+            raise
+        spec = library.index_model()
+        raise ModelError(f"{e}; it is the model this library was last indexed with: index with another "
+                         f"(`--model SPEC`) or drop it (`photosearch models remove {spec}`)") from e
 
 
 def _report(scans: list["ScanResult"], run: "RunResult | None") -> None:
@@ -53,7 +68,7 @@ def _report(scans: list["ScanResult"], run: "RunResult | None") -> None:
 def cmd_index(args: argparse.Namespace) -> int:
     with ProgressDisplay() as progress:
         library, indexer = _open(args, progress)
-        with library, indexer:
+        with library, indexer, _library_model_hint(args, library):
             scans, run = indexer.index(progress=progress)
     _report(scans, run)
     return 0
@@ -66,8 +81,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     try:
         with ProgressDisplay() as progress:
             library, indexer = _open(args, progress)
-            with library, indexer, QueryServer(library):  # CLI searches meanwhile ask this process
-                print("watching for changes; Ctrl-C stops", file=sys.stderr)
+            with library, indexer, QueryServer(library), _library_model_hint(args, library):
+                print("watching for changes; Ctrl-C stops", file=sys.stderr)  # CLI searches meanwhile ask us
                 indexer.watch(stop, progress=progress)
     finally:
         signal.signal(signal.SIGINT, previous)

@@ -199,7 +199,10 @@ class Pipeline:
         control = control or Control()
         started = time.monotonic()
         spec = self.config.model_spec or self.encoder.spec
-        model = self.store.register_model(self.encoder.model_id, self.encoder.dim, spec)
+        model = self.store.model(self.encoder.model_id)
+        if model is None:  # recorded only once its towers load and give finite vectors: a broken model is refused
+            self.encoder.verify()  # without becoming the library's model (`ModelError`, nothing written)
+            model = self.store.register_model(self.encoder.model_id, self.encoder.dim, spec)
         jobs = plan_jobs(self.store, model.model_id)
         result = RunResult(model.model_id, total=len(jobs))
         if not jobs or control.cancelled:
@@ -278,9 +281,18 @@ class Pipeline:
         if not picked:
             return {}
         vectors = self.encoder.encode_pixels(torch.stack([batch[i].pixels for i in picked]))
-        for i in picked:
-            batch[i].pixels = None  # free the tensors while the batch waits for the writer
-        return dict(zip(picked, vectors))
+        out: dict[int, np.ndarray] = {}
+        for i, vector in zip(picked, vectors):
+            p = batch[i]
+            p.pixels = None  # free the tensors while the batch waits for the writer
+            if np.isfinite(vector).all() and np.linalg.norm(vector) > 0.99:
+                out[i] = vector
+                continue
+            # one photo that drives the model to NaN (or to nothing) costs that photo, not the run
+            p.error = "the model gave an unusable vector for this photo (NaN, infinite or all zero)"
+            if p.job.key is not None:
+                embedded.discard(p.job.key)  # a copy of this content in a later batch gets its own try
+        return out
 
 
 class _Writer(threading.Thread):

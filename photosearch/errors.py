@@ -33,6 +33,11 @@ class ModelError(PhotoSearchError, ValueError):
     """A model spec that cannot be used: unknown, unreadable, the wrong layout, or a mismatched pair."""
 
 
+class ModelUnusable(ModelError):
+    """A model that loads but gives vectors no search can use (NaN, infinite or all zero): damaged weights, or a
+    file that is not what its spec says. Found by the probe each tower runs once when it loads."""
+
+
 class DownloadError(ModelError):
     """A model's files could not be fetched."""
 

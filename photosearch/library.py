@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from photosearch.errors import InvalidInput, LibraryReadOnly, NothingIndexed
+from photosearch.errors import InvalidInput, LibraryReadOnly, NothingIndexed, PhotoSearchError
 from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
 from photosearch.lazy_encoder import LazyEncoder
 from photosearch.lease import LeaseHolder, lease_holder
@@ -63,6 +63,16 @@ class ModelState:
     dim: int
     embedded: int  # distinct photos (contents) on disk with a vector; copies share one, missing files don't count
     complete: bool  # every indexed photo has a vector of this model
+
+
+@dataclass(frozen=True)
+class RemovedModel:
+    """What `remove_model` dropped: the model and how many vectors (distinct photos) it held."""
+
+    model_id: str
+    spec: str
+    vectors: int
+    others_left: int  # models that still hold vectors
 
 
 @dataclass(frozen=True)
@@ -248,6 +258,49 @@ class Library:
             return canonical_spec(requested)
         specs = self.model_specs()
         return specs[-1] if specs else DEFAULT_MODEL
+
+    def remove_model(self, model: str, *, force: bool = False, program: str = "photosearch models remove") -> RemovedModel:
+        """Drop a model and all its vectors; `model` is a model id (as `status` shows it) or a spec.
+
+        The photos stay indexed for the other models. Refused (`InvalidInput`) when the model holds the library's
+        only vectors unless `force`: without them nothing can be searched until every photo is embedded again,
+        hours on a CPU, which a person asking to "remove a model" does not expect. A model with no vectors (one
+        that never loaded) always goes. Takes the indexer lease for the moment it needs, so it is refused
+        (`IndexingElsewhere`) while `photosearch watch`, the app or an `index` run indexes the library.
+        """
+        from photosearch.lease import IndexerLease
+
+        self.check_writable()
+        with IndexerLease.acquire(self.path, program), self._lock:
+            record = self._find_model(model)
+            embedded = self._store.counts().embedded_by_model
+            mine = embedded.pop(record.model_id, 0)
+            others = sum(1 for n in embedded.values() if n)
+            if mine and not others and not force:
+                raise InvalidInput(
+                    f"{record.spec or record.model_id} holds the only vectors of this library ({mine} photos): without "
+                    "them nothing can be searched until every photo is embedded again; index with another model "
+                    "first, or remove it anyway with --force"
+                )
+            self._store.remove_model(record.model_id)
+            self._searchers.pop(record.model_id, None)
+            if self._encoders.get(record.spec) is not None and self._encoders[record.spec].model_id == record.model_id:
+                del self._encoders[record.spec]
+        return RemovedModel(record.model_id, record.spec, mine, others)
+
+    def _find_model(self, model: str) -> ModelRecord:
+        models = self._store.models()
+        found = next((m for m in models if model in (m.model_id, m.spec)), None)
+        if found is None:
+            try:
+                spec = canonical_spec(model)
+            except PhotoSearchError:
+                spec = None
+            found = next((m for m in models if spec and m.spec == spec), None)
+        if found is None:
+            known = ", ".join(f"{m.model_id} ({m.spec})" if m.spec else m.model_id for m in models) or "none"
+            raise InvalidInput(f"this library has no model {model!r} (its models: {known})")
+        return found
 
     def encoder(self, spec: str, control: Control | None = None) -> "Encoder":
         """The library's encoder for `spec` (created, and downloaded if need be, on first use)."""

@@ -19,7 +19,7 @@ from indexer import IndexerConfig
 from photosearch.errors import InvalidInput, NothingIndexed, PhotoSearchError
 from photosearch.factory import Preset, list_presets
 from photosearch.images import SUPPORTED_EXTENSIONS
-from photosearch.library import Library
+from photosearch.library import Library, ModelState, RemovedModel
 from photosearch.pathtext import display_path
 from photosearch.progress import Phase, Progress
 from photosearch.search import SearchOutcome
@@ -27,7 +27,7 @@ from photosearch.store import FileStatus
 from ui.bridge import ProgressBridge, run_task
 from ui.desktop_actions import DesktopActions
 from ui.detail_view import PREVIEW_PX, DetailView
-from ui.index_service import IndexService, IndexStatus
+from ui.index_service import PROGRAM, IndexService, IndexStatus
 from ui.library_panel import LibraryPanel
 from ui.query_box import image_paths
 from ui.results_model import ResultsModel
@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self._folders = 0
         self._indexed = 0
         self._library_model = ""  # the newest model the library was indexed with
+        self._models: list[ModelState] = []  # the library's models, as the last status read them
         self._counter = QTimer(self)
         self._counter.setSingleShot(True)
         self._counter.setInterval(200)
@@ -279,6 +280,7 @@ class MainWindow(QMainWindow):
         self.search_panel.filters.set_choices([f.path for f in status.folders], cameras, types)
         self._folders, self._indexed = len(status.folders), status.files[FileStatus.INDEXED]
         self._library_model = next((m.spec for m in reversed(status.models) if m.spec), "")
+        self._models = list(status.models)
         self._show_summary()
         if self.search_panel.request() is None:
             self.search_panel.set_empty(Empty.NO_FOLDERS if not self._folders else Empty.NO_QUERY)
@@ -339,7 +341,8 @@ class MainWindow(QMainWindow):
 
     # -- settings and life cycle ------------------------------------------------------------------------------
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.presets, self._library_model, self)
+        dialog = SettingsDialog(self.settings, self.presets, self._library_model, self, models=self._models)
+        dialog.remove_requested.connect(lambda model_id: self.remove_model(model_id, dialog))
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
         new = dialog.chosen()
@@ -361,6 +364,31 @@ class MainWindow(QMainWindow):
         self.search.model = spec
         if self.start_indexing:
             self.indexing.restart(spec or None)
+
+    def remove_model(self, model_id: str, dialog: SettingsDialog | None = None) -> None:
+        """Drop a model and its vectors (the user confirmed in Settings). Removing needs the indexer lease, so the
+        app's indexing stops for the moment it takes, then starts again with the model the library has left."""
+        self.indexing.stop()
+
+        def done(removed: RemovedModel) -> None:
+            if dialog is not None:
+                dialog.model_removed(removed.model_id)
+            if removed.spec and removed.spec == self.settings.model:  # else indexing would register it again
+                self.settings.model = ""
+                self.settings.save(self.qsettings)
+                self.search.model = ""
+            self.statusBar().showMessage(self.tr("Removed the model {0} and its vectors.").format(
+                removed.spec or removed.model_id), 8000)
+            self.refresh_status()
+            if self.start_indexing and (self.settings.model or removed.others_left):
+                self.indexing.start(self.settings.model or None)
+
+        def failed(message: str) -> None:
+            QMessageBox.warning(self, "PhotoSearch", message)
+            if self.start_indexing:
+                self.indexing.start(self.settings.model or None)
+
+        run_task(lambda: self.library.remove_model(model_id, force=True, program=PROGRAM), done, failed, parent=self)
 
     def open_finetune(self) -> None:
         from ui.finetune_window import FinetuneWindow

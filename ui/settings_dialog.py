@@ -1,14 +1,22 @@
-"""Settings: the search model, the device, freeing the text model when idle, the thumbnail cache's size."""
+"""Settings: the search model, the library's models (each can be removed with its vectors), the device, freeing
+the text model when idle, the thumbnail cache's size."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Sequence
 
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
     QScrollArea,
     QSpinBox,
     QVBoxLayout,
@@ -16,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from photosearch.factory import Preset
+from photosearch.library import ModelState
 from ui.model_picker import ModelPicker
 from ui.settings import AppSettings
 
@@ -23,8 +32,10 @@ DEVICES = ("auto", "cpu", "cpu-int8", "cuda", "mps")
 
 
 class SettingsDialog(QDialog):
+    remove_requested = Signal(str)  # a model id, once the user confirmed removing it and its vectors
+
     def __init__(self, settings: AppSettings, presets: list[Preset], current_model: str,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, models: Sequence[ModelState] = ()) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
@@ -58,16 +69,59 @@ class SettingsDialog(QDialog):
         note = QLabel(self.tr("A new model indexes your photos beside the current one; searches keep using the "
                               "current model until it is done. A new device takes effect at the next start."))
         note.setWordWrap(True)
+        self.models = QListWidget()
+        self.models.setAccessibleName(self.tr("Models in this library"))
+        self.models.setMaximumHeight(90)
+        self.remove_model = QPushButton(self.tr("Remove model\u2026"))
+        self.remove_model.setToolTip(self.tr("Forget this model and its vectors (the photos stay indexed for the others)"))
+        self.remove_model.setEnabled(False)
+        self.remove_model.clicked.connect(self._remove_selected)
+        self.models.itemSelectionChanged.connect(lambda: self.remove_model.setEnabled(bool(self.models.selectedItems())))
+        for state in models:
+            item = QListWidgetItem(self.tr("{0} \u00b7 {1:,} photos embedded").format(state.spec or state.model_id,
+                                                                                    state.embedded))
+            item.setData(Qt.ItemDataRole.UserRole, state)
+            self.models.addItem(item)
+        library_models = QHBoxLayout()
+        library_models.addWidget(self.models, 1)
+        library_models.addWidget(self.remove_model, 0, Qt.AlignmentFlag.AlignTop)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(self.tr("Search model")))
         layout.addWidget(scroll, 1)
+        if models:
+            layout.addWidget(QLabel(self.tr("Models in this library")))
+            layout.addLayout(library_models)
         layout.addLayout(form)
         layout.addWidget(note)
         layout.addWidget(buttons)
         self.resize(620, 640)
+
+    def _states(self) -> list[ModelState]:
+        return [self.models.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.models.count())]
+
+    def _remove_selected(self) -> None:
+        """Ask first: the vectors took hours to compute and cannot be had back without doing it again."""
+        items = self.models.selectedItems()
+        if not items:
+            return
+        state: ModelState = items[0].data(Qt.ItemDataRole.UserRole)
+        text = self.tr("Remove the model {0} and its vectors of {1:,} photos from this library? The photos stay on "
+                       "disk, and indexed for the other models.").format(state.spec or state.model_id, state.embedded)
+        if state.embedded and not any(m.embedded for m in self._states() if m.model_id != state.model_id):
+            text += " " + self.tr("It is the only model with vectors: nothing can be searched until every photo is "
+                                  "embedded again with another model.")
+        answer = QMessageBox.question(self, self.tr("Remove model"), text)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.remove_requested.emit(state.model_id)
+
+    def model_removed(self, model_id: str) -> None:
+        for i in range(self.models.count()):
+            if self.models.item(i).data(Qt.ItemDataRole.UserRole).model_id == model_id:
+                self.models.takeItem(i)
+                return
 
     def chosen(self) -> AppSettings:
         return replace(self.settings, model=self.picker.spec() or self.settings.model,

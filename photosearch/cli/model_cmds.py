@@ -1,4 +1,4 @@
-"""`models list|download|info` and `embed`: model commands that need no library."""
+"""`models list|download|info|remove` and `embed`: model commands (only `models remove` opens a library)."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from photosearch.cli.args import add_device, add_model
+from photosearch.cli.args import add_db, add_device, add_model
 from photosearch.cli.display import ProgressDisplay
 from photosearch.errors import InvalidInput
 from photosearch.factory import DEFAULT_MODEL
@@ -51,6 +51,19 @@ def cmd_models_info(args: argparse.Namespace) -> int:
             "image_size": encoder.image_size, "max_text_tokens": encoder.max_text_tokens,
         }
     print(json.dumps(info, indent=2))
+    return 0
+
+
+def cmd_models_remove(args: argparse.Namespace) -> int:
+    from photosearch.library import Library
+
+    with Library.open(args.db) as lib:
+        removed = lib.remove_model(args.model, force=args.force)
+    print(f"removed model {removed.spec or removed.model_id} ({removed.model_id}) and its {removed.vectors} vectors; "
+          "the photos stay indexed")
+    if removed.vectors and not removed.others_left:
+        print("no model of this library holds vectors now: `photosearch index --model SPEC` embeds every photo again",
+              file=sys.stderr)
     return 0
 
 
@@ -100,6 +113,12 @@ def register(sub: argparse._SubParsersAction, parser_class: Callable[..., argpar
     info.add_argument("model", metavar="SPEC", help="preset or spec")
     add_device(info)
     info.set_defaults(func=cmd_models_info)
+    remove = msub.add_parser("remove", help="drop one of the library's models and its vectors (see `status`)")
+    remove.add_argument("model", metavar="MODEL", help="model id, as `photosearch status` shows it, or its spec")
+    remove.add_argument("--force", action="store_true",
+                        help="remove it even if it holds the library's only vectors (every photo must be embedded again)")
+    add_db(remove)
+    remove.set_defaults(func=cmd_models_remove)
 
     embed = sub.add_parser("embed", help="print embeddings of texts or images")
     add_model(embed, library=False)

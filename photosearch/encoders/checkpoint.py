@@ -36,6 +36,22 @@ def load_state_file(path: Path, what: str) -> Any:
         raise ValueError(f"{path} is not a {what} checkpoint: {describe_unreadable(path, exc)}") from exc
 
 
+def check_shapes(module: torch.nn.Module, weights: dict[str, torch.Tensor], path: Path, what: str) -> None:
+    """ValueError naming the file and the first tensor whose shape `module` cannot take.
+
+    torch's own `load_state_dict` error is a multi-line RuntimeError listing every mismatch; a damaged or edited
+    checkpoint (a wrong-shape tensor inside one block) deserves one line a user can act on."""
+    expected = module.state_dict(keep_vars=True)
+    bad = [k for k, v in weights.items() if k in expected and tuple(v.shape) != tuple(expected[k].shape)]
+    if bad:
+        key = bad[0]
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise ValueError(
+            f"{path}: `{key}` has shape {tuple(weights[key].shape)} where the {what} its other tensors describe "
+            f"needs {tuple(expected[key].shape)}{more} (the file is damaged or edited)"
+        )
+
+
 def describe_unreadable(path: Path, exc: BaseException) -> str:
     """What the file is instead of a state dict, in a few words."""
     if isinstance(exc, OSError):

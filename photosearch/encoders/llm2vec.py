@@ -30,6 +30,7 @@ from transformers import LlamaConfig, LlamaModel, PreTrainedTokenizerFast
 from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
 
 from photosearch.encoders.base import TextInfo, TextTower, TokenizedTexts
+from photosearch.encoders.checkpoint import check_shapes
 
 MAX_LENGTH = 512
 DOC_MAX_LENGTH = 512
@@ -309,6 +310,7 @@ def load_llm2vec(
     state = read_llama_weights(model_dir, dtype)
     with torch.device("meta"):  # no throwaway random init of billions of parameters
         model = LlamaModel(config)
+    check_shapes(model, state, model_dir, "LLM")
     result = model.load_state_dict(state, strict=False, assign=True)
     if result.missing_keys or result.unexpected_keys:
         raise ValueError(

@@ -22,7 +22,7 @@ import torch
 from PIL import Image
 
 from photosearch.encoders.base import Encoder, TextInfo, TextTower, TokenizedTexts, VisionTower
-from photosearch.encoders.checkpoint import load_state_file
+from photosearch.encoders.checkpoint import check_shapes, load_state_file
 from photosearch.encoders.device import DevicePlan
 from photosearch.encoders.preprocess import clip_transform
 from photosearch.hashing import weights_fingerprint
@@ -160,7 +160,8 @@ def _as_reference_float32(key: str, tensor: torch.Tensor, exact: bool = False) -
     return tensor.to(torch.float32, copy=True).contiguous()
 
 
-def _load_module(module: torch.nn.Module, weights: dict[str, torch.Tensor], what: str) -> None:
+def _load_module(module: torch.nn.Module, weights: dict[str, torch.Tensor], what: str, path: Path) -> None:
+    check_shapes(module, weights, path, f"Long-CLIP {what}")
     missing, unexpected = module.load_state_dict(weights, strict=False, assign=True)
     if missing or unexpected:
         raise ValueError(f"Long-CLIP {what} keys do not match: missing {missing}, unexpected {unexpected}")
@@ -232,7 +233,7 @@ def build_vision(path: Path, exact: bool = False) -> LongClipVision:
             norm_layer=LayerNorm,
         )
     weights = {k[len("visual.") :]: _as_reference_float32(k, v, exact) for k, v in sd.items() if k.startswith("visual.")}
-    _load_module(visual, weights, "vision")
+    _load_module(visual, weights, "vision", path)
     return LongClipVision(visual, cfg.image_size, cfg.embed_dim)
 
 
@@ -261,7 +262,7 @@ def build_text(path: Path, exact: bool = False) -> LongClipText:
     }
     weights["positional_embedding"] = merged_positions(sd["positional_embedding"], sd["positional_embedding_res"])
     text.register_buffer("attn_mask", _causal_mask(cfg.context_length), persistent=False)
-    _load_module(text, weights, "text")
+    _load_module(text, weights, "text", path)
     return LongClipText(text)
 
 

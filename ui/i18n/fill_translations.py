@@ -338,6 +338,25 @@ T: dict[str, tuple[str, str]] = {
     "Downloading the model: %1 of %2 MB": ("Modell wird heruntergeladen: %1 von %2 MB", "正在下载模型：%1 / %2 MB"),
     "Computing caption vectors once: %1 of %2": (
         "Beschriftungsvektoren werden einmalig berechnet: %1 von %2", "正在一次性计算说明向量：%1 / %2"),
+    "Models in this library": ("Modelle dieser Bibliothek", "此照片库中的模型"),
+    "Remove model\u2026": ("Modell entfernen\u2026", "移除模型\u2026"),
+    "Remove model": ("Modell entfernen", "移除模型"),
+    "Forget this model and its vectors (the photos stay indexed for the others)": (
+        "Dieses Modell und seine Vektoren vergessen (die Fotos bleiben für die anderen indiziert)",
+        "删除此模型及其向量（照片仍为其他模型保留索引）"),
+    "{0} \u00b7 {1:,} photos embedded": ("{0} \u00b7 {1:,} Fotos eingebettet", "{0} \u00b7 已嵌入 {1:,} 张照片"),
+    ("Remove the model {0} and its vectors of {1:,} photos from this library? The photos stay on disk, and indexed "
+     "for the other models."): (
+        "Das Modell {0} und seine Vektoren von {1:,} Fotos aus dieser Bibliothek entfernen? Die Fotos bleiben auf der "
+        "Festplatte und für die anderen Modelle indiziert.",
+        "要从此照片库中移除模型 {0} 及其 {1:,} 张照片的向量吗？照片仍保留在磁盘上，并为其他模型保留索引。"),
+    ("It is the only model with vectors: nothing can be searched until every photo is embedded again with another "
+     "model."): (
+        "Es ist das einzige Modell mit Vektoren: Bis alle Fotos mit einem anderen Modell neu eingebettet sind, kann "
+        "nichts gesucht werden.",
+        "这是唯一带有向量的模型：在用另一个模型重新嵌入所有照片之前，将无法搜索。"),
+    "Removed the model {0} and its vectors.": ("Das Modell {0} und seine Vektoren wurden entfernt.",
+                                               "已移除模型 {0} 及其向量。"),
 }
 
 

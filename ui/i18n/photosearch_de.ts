@@ -773,108 +773,113 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>Bibliothek</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="117" />
+        <location filename="../main_window.py" line="118" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>Das Textmodell wurde nach Leerlauf freigegeben; die nächste Suche lädt es wieder.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136" />
+        <location filename="../main_window.py" line="137" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="139" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Search by photo…</source>
         <translation>Nach Foto suchen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="141" />
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141" />
+        <location filename="../main_window.py" line="142" />
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="149" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150" />
+        <location filename="../main_window.py" line="151" />
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154" />
+        <location filename="../main_window.py" line="155" />
         <source>&amp;Tools</source>
         <translation>E&amp;xtras</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="156" />
         <source>Fine-tune a model…</source>
         <translation>Modell feinabstimmen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="157" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
-        <location filename="../main_window.py" line="375" />
+        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="403" />
         <source>About PhotoSearch</source>
         <translation>Über PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207" />
+        <location filename="../main_window.py" line="208" />
         <source>Search by photo</source>
         <translation>Nach Foto suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207" />
+        <location filename="../main_window.py" line="208" />
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="305" />
+        <location filename="../main_window.py" line="307" />
         <source>Remove folder</source>
         <translation>Ordner entfernen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="306" />
+        <location filename="../main_window.py" line="308" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>{0} aus der Bibliothek entfernen? Die Fotos bleiben auf der Festplatte; nur der Index vergisst sie.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317" />
+        <location filename="../main_window.py" line="319" />
         <source>{0:,} photos indexed</source>
         <translation>{0:,} Fotos indiziert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317" />
+        <location filename="../main_window.py" line="319" />
         <source>No folders yet</source>
         <translation>Noch keine Ordner</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326" />
+        <location filename="../main_window.py" line="328" />
         <source>Loading the text model…</source>
         <translation>Textmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="327" />
+        <location filename="../main_window.py" line="329" />
         <source>Loading the image model…</source>
         <translation>Bildmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="376" />
+        <location filename="../main_window.py" line="380" />
+        <source>Removed the model {0} and its vectors.</source>
+        <translation>Das Modell {0} und seine Vektoren wurden entfernt.</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="404" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch findet Fotos in Ihrer eigenen Bibliothek anhand einer Beschreibung – ein ganzer Absatz in jeder Sprache – mit LLM2CLIP und Long-CLIP. Alles läuft auf diesem Computer.</translation>
     </message>
@@ -1100,69 +1105,105 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="29" />
+        <location filename="../settings_dialog.py" line="40" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="38" />
+        <location filename="../settings_dialog.py" line="49" />
         <source>Automatic (GPU when there is one)</source>
         <translation>Automatisch (GPU, wenn vorhanden)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="38" />
+        <location filename="../settings_dialog.py" line="49" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="39" />
+        <location filename="../settings_dialog.py" line="50" />
         <source>CPU, int8 (faster, slightly less exact)</source>
         <translation>CPU, int8 (schneller, etwas ungenauer)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="40" />
+        <location filename="../settings_dialog.py" line="51" />
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA-GPU (CUDA)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="40" />
+        <location filename="../settings_dialog.py" line="51" />
         <source>Apple GPU (Metal)</source>
         <translation>Apple-GPU (Metal)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="46" />
+        <location filename="../settings_dialog.py" line="57" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="47" />
+        <location filename="../settings_dialog.py" line="58" />
         <source>never</source>
         <translation>nie</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="55" />
+        <location filename="../settings_dialog.py" line="66" />
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="56" />
+        <location filename="../settings_dialog.py" line="67" />
         <source>Free the text model after</source>
         <translation>Textmodell freigeben nach</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="57" />
+        <location filename="../settings_dialog.py" line="68" />
         <source>Thumbnail cache</source>
         <translation>Vorschaubild-Cache</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="58" />
+        <location filename="../settings_dialog.py" line="69" />
         <source>A new model indexes your photos beside the current one; searches keep using the current model until it is done. A new device takes effect at the next start.</source>
         <translation>Ein neues Modell indiziert Ihre Fotos neben dem aktuellen; bis es fertig ist, sucht weiterhin das aktuelle Modell. Ein neues Gerät gilt ab dem nächsten Start.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="65" />
+        <location filename="../settings_dialog.py" line="73" />
+        <location filename="../settings_dialog.py" line="95" />
+        <source>Models in this library</source>
+        <translation>Modelle dieser Bibliothek</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="75" />
+        <source>Remove model…</source>
+        <translation>Modell entfernen…</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="76" />
+        <source>Forget this model and its vectors (the photos stay indexed for the others)</source>
+        <translation>Dieses Modell und seine Vektoren vergessen (die Fotos bleiben für die anderen indiziert)</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="81" />
+        <source>{0} · {1:,} photos embedded</source>
+        <translation>{0} · {1:,} Fotos eingebettet</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="92" />
         <source>Search model</source>
         <translation>Suchmodell</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="111" />
+        <source>Remove the model {0} and its vectors of {1:,} photos from this library? The photos stay on disk, and indexed for the other models.</source>
+        <translation>Das Modell {0} und seine Vektoren von {1:,} Fotos aus dieser Bibliothek entfernen? Die Fotos bleiben auf der Festplatte und für die anderen Modelle indiziert.</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="114" />
+        <source>It is the only model with vectors: nothing can be searched until every photo is embedded again with another model.</source>
+        <translation>Es ist das einzige Modell mit Vektoren: Bis alle Fotos mit einem anderen Modell neu eingebettet sind, kann nichts gesucht werden.</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="116" />
+        <source>Remove model</source>
+        <translation>Modell entfernen</translation>
     </message>
 </context>
 <context>

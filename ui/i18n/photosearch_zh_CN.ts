@@ -773,108 +773,113 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>照片库</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="117" />
+        <location filename="../main_window.py" line="118" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>文本模型空闲后已释放；下次搜索会重新加载。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="136" />
+        <location filename="../main_window.py" line="137" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="139" />
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Search by photo…</source>
         <translation>按照片搜索…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="141" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141" />
+        <location filename="../main_window.py" line="142" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="148" />
+        <location filename="../main_window.py" line="149" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150" />
+        <location filename="../main_window.py" line="151" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="154" />
+        <location filename="../main_window.py" line="155" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="156" />
         <source>Fine-tune a model…</source>
         <translation>微调模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="157" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
-        <location filename="../main_window.py" line="375" />
+        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="403" />
         <source>About PhotoSearch</source>
         <translation>关于 PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207" />
+        <location filename="../main_window.py" line="208" />
         <source>Search by photo</source>
         <translation>按照片搜索</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="207" />
+        <location filename="../main_window.py" line="208" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="305" />
+        <location filename="../main_window.py" line="307" />
         <source>Remove folder</source>
         <translation>移除文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="306" />
+        <location filename="../main_window.py" line="308" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>要从照片库中移除 {0} 吗？照片仍保留在磁盘上，只是索引不再记录它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317" />
+        <location filename="../main_window.py" line="319" />
         <source>{0:,} photos indexed</source>
         <translation>已索引 {0:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317" />
+        <location filename="../main_window.py" line="319" />
         <source>No folders yet</source>
         <translation>尚无文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="326" />
+        <location filename="../main_window.py" line="328" />
         <source>Loading the text model…</source>
         <translation>正在加载文本模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="327" />
+        <location filename="../main_window.py" line="329" />
         <source>Loading the image model…</source>
         <translation>正在加载图像模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="376" />
+        <location filename="../main_window.py" line="380" />
+        <source>Removed the model {0} and its vectors.</source>
+        <translation>已移除模型 {0} 及其向量。</translation>
+    </message>
+    <message>
+        <location filename="../main_window.py" line="404" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch 借助 LLM2CLIP 和 Long-CLIP，根据描述（任何语言的一整段文字）在您自己的照片库中找到照片。一切都在这台电脑上运行。</translation>
     </message>
@@ -1100,69 +1105,105 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="29" />
+        <location filename="../settings_dialog.py" line="40" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="38" />
+        <location filename="../settings_dialog.py" line="49" />
         <source>Automatic (GPU when there is one)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="38" />
+        <location filename="../settings_dialog.py" line="49" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="39" />
+        <location filename="../settings_dialog.py" line="50" />
         <source>CPU, int8 (faster, slightly less exact)</source>
         <translation>CPU，int8（更快，精度略低）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="40" />
+        <location filename="../settings_dialog.py" line="51" />
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="40" />
+        <location filename="../settings_dialog.py" line="51" />
         <source>Apple GPU (Metal)</source>
         <translation>Apple GPU（Metal）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="46" />
+        <location filename="../settings_dialog.py" line="57" />
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="47" />
+        <location filename="../settings_dialog.py" line="58" />
         <source>never</source>
         <translation>从不</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="55" />
+        <location filename="../settings_dialog.py" line="66" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="56" />
+        <location filename="../settings_dialog.py" line="67" />
         <source>Free the text model after</source>
         <translation>文本模型空闲释放时间</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="57" />
+        <location filename="../settings_dialog.py" line="68" />
         <source>Thumbnail cache</source>
         <translation>缩略图缓存</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="58" />
+        <location filename="../settings_dialog.py" line="69" />
         <source>A new model indexes your photos beside the current one; searches keep using the current model until it is done. A new device takes effect at the next start.</source>
         <translation>新模型会在当前模型之外为您的照片建立索引；完成之前搜索仍使用当前模型。新的设备设置在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="65" />
+        <location filename="../settings_dialog.py" line="73" />
+        <location filename="../settings_dialog.py" line="95" />
+        <source>Models in this library</source>
+        <translation>此照片库中的模型</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="75" />
+        <source>Remove model…</source>
+        <translation>移除模型…</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="76" />
+        <source>Forget this model and its vectors (the photos stay indexed for the others)</source>
+        <translation>删除此模型及其向量（照片仍为其他模型保留索引）</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="81" />
+        <source>{0} · {1:,} photos embedded</source>
+        <translation>{0} · 已嵌入 {1:,} 张照片</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="92" />
         <source>Search model</source>
         <translation>搜索模型</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="111" />
+        <source>Remove the model {0} and its vectors of {1:,} photos from this library? The photos stay on disk, and indexed for the other models.</source>
+        <translation>要从此照片库中移除模型 {0} 及其 {1:,} 张照片的向量吗？照片仍保留在磁盘上，并为其他模型保留索引。</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="114" />
+        <source>It is the only model with vectors: nothing can be searched until every photo is embedded again with another model.</source>
+        <translation>这是唯一带有向量的模型：在用另一个模型重新嵌入所有照片之前，将无法搜索。</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="116" />
+        <source>Remove model</source>
+        <translation>移除模型</translation>
     </message>
 </context>
 <context>
