@@ -17,9 +17,9 @@ _WORD = re.compile(r"\w+")
 
 
 def fold(text: str) -> str:
-    """Lower case without diacritics: "Café GRÖSSE" -> "cafe grosse"."""
+    """Lower case without diacritics: "Café GRÖẞE" -> "cafe große" (ß stays ß, as in SQLite's tokenizer)."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
 
 
 def has_cjk(text: str) -> bool:
