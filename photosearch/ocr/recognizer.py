@@ -21,6 +21,14 @@ from photosearch.ocr.results import TextLine, TextResult, TextStatus
 log = logging.getLogger(__name__)
 
 
+MAX_LINE_SHARE = 0.4  # the quick look ignores detected boxes covering more of the picture than this
+
+
+def _quad_area(box: np.ndarray) -> float:
+    x, y = box[:, 0], box[:, 1]
+    return 0.5 * abs(float(np.dot(x, np.roll(y, 1)) - np.dot(y, np.roll(x, 1))))
+
+
 def _bgr(image: Image.Image, side: int) -> tuple[np.ndarray, float, float]:
     """The image shrunk to `side` on its long side (never enlarged) as a BGR array, and the factors from
     its pixels back to `image`'s."""
@@ -58,7 +66,12 @@ class Recognizer:
         with eng.lock:
             out: Any = eng.quick(arr, use_det=True, use_cls=False, use_rec=False)
         boxes = getattr(out, "boxes", None)
-        return boxes is not None and len(boxes) > 0
+        if boxes is None:
+            return False
+        # A "box" over most of the picture is grain or foliage at low resolution, not a line of text (seen on
+        # every textured photo without words in tests/text_photos.py); text lines are a small part of a photo.
+        area = float(arr.shape[0] * arr.shape[1])
+        return any(_quad_area(np.asarray(b)) < MAX_LINE_SHARE * area for b in boxes)
 
     def read(self, image: Image.Image, scale: tuple[float, float] = (1.0, 1.0), quick: bool | None = None) -> TextResult:
         """Recognise `image` (upright). Boxes come back in `image`'s pixels times `scale` (to map a reduced
