@@ -19,6 +19,7 @@ from photosearch.query_server import QueryServer
 
 if TYPE_CHECKING:  # the indexer (and torch) load when a command runs, not when `photosearch --help` builds
     from indexer import Indexer, RunResult, ScanResult
+    from indexer.text_stage import TextRunResult
 
 
 def _open(args: argparse.Namespace, progress: ProgressDisplay) -> tuple[Library, "Indexer"]:
@@ -29,8 +30,12 @@ def _open(args: argparse.Namespace, progress: ProgressDisplay) -> tuple[Library,
         library.check_writable()  # before the lease file and the model: both would fail or cost seconds
         if not library.folders():
             raise NothingIndexed("the library has no folders yet: `photosearch add FOLDER` first")
+        from indexer import IndexerConfig
+        from indexer.text_stage import TextConfig
+
+        config = IndexerConfig(text=TextConfig(enabled=not getattr(args, "no_text", False)))
         with _library_model_hint(args, library):
-            return library, Indexer.open(library, args.model, program=f"photosearch {args.command}")
+            return library, Indexer.open(library, args.model, config, program=f"photosearch {args.command}")
     except BaseException:
         library.close()
         raise
@@ -47,6 +52,16 @@ def _library_model_hint(args: argparse.Namespace, library: Library) -> Iterator[
         spec = library.index_model()
         raise ModelError(f"{e}; it is the model this library was last indexed with: index with another "
                          f"(`--model SPEC`) or drop it (`photosearch models remove {spec}`)") from e
+
+
+def _report_text(text: "TextRunResult | None") -> None:
+    if text is None:
+        return
+    if text.error:
+        print(f"warning: words inside photos not read: {text.error}", file=sys.stderr)
+        return
+    print(f"text: {text.done} photos read, {text.with_text} with text, {text.failed} failed in {text.elapsed_s:.1f} s"
+          + (" - cancelled, run again to resume" if text.cancelled else ""))
 
 
 def _report(scans: list["ScanResult"], run: "RunResult | None") -> None:
@@ -71,6 +86,7 @@ def cmd_index(args: argparse.Namespace) -> int:
         with library, indexer, _library_model_hint(args, library):
             scans, run = indexer.index(progress=progress)
     _report(scans, run)
+    _report_text(indexer.last_text)
     return 0
 
 
@@ -93,7 +109,10 @@ def cmd_watch(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, library: Callable[[str, str], argparse.ArgumentParser]) -> None:
     index = library("index", "scan the folders and embed new or changed photos (one pass)")
     add_model(index, library=True)
+    index.add_argument("--no-text", action="store_true",
+                       help="do not read the words inside photos this time (the library setting turns it off for good)")
     index.set_defaults(func=cmd_index)
     watch = library("watch", "catch up, then keep the index up to date until Ctrl-C")
     add_model(watch, library=True)
+    watch.add_argument("--no-text", action="store_true", help="do not read the words inside photos")
     watch.set_defaults(func=cmd_watch)

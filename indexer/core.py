@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from photosearch.lease import IndexerLease
@@ -12,6 +12,7 @@ from photosearch.store import Root, Store
 
 from indexer.pipeline import Pipeline, PipelineConfig, RunResult
 from indexer.scan import ScanConfig, ScanResult, scan_roots
+from indexer.text_stage import TextConfig, TextReader, TextRunResult, TextStage
 from indexer.watch import WatchConfig, Watcher
 
 if TYPE_CHECKING:  # torch loads with a model, not with the indexer (the app starts without it)
@@ -23,6 +24,7 @@ class IndexerConfig:
     scan: ScanConfig = ScanConfig()
     pipeline: PipelineConfig = PipelineConfig()
     watch: WatchConfig = WatchConfig()
+    text: TextConfig = TextConfig()  # the second stage: words inside photos
 
 
 class Indexer:
@@ -39,6 +41,7 @@ class Indexer:
         self.encoder = encoder
         self.config = config
         self.pipeline = Pipeline(store, encoder, config.pipeline)
+        self.last_text: TextRunResult | None = None  # what `index()`'s text stage did
         self._owned: list[Store | IndexerLease] = []
 
     @classmethod
@@ -53,6 +56,8 @@ class Indexer:
         through `control`). `close()` gives the lease back.
         """
         lease = IndexerLease.acquire(library.path, program)
+        if not library.reads_text:  # the library's setting (the app's toggle) holds for every front end
+            config = replace(config, text=replace(config.text, enabled=False))
         try:
             encoder = library.encoder(library.index_model(model), control=control)
             indexer = cls(library.connect(), encoder, config)
@@ -84,13 +89,22 @@ class Indexer:
         """Index pending files and backfill the encoder's model for files indexed with other models."""
         return self.pipeline.run(progress, control)
 
+    def read_text(self, progress: ProgressCallback | None = None, control: Control | None = None) -> TextRunResult:
+        """The second stage: read the words inside indexed photos that the current OCR engine has not read."""
+        return TextStage(self.store, self.config.text).run(progress, control)
+
     def index(
         self, progress: ProgressCallback | None = None, control: Control | None = None
     ) -> tuple[list[ScanResult], RunResult]:
-        """`scan()` then `run()`: what `photosearch index` does."""
+        """`scan()`, `run()`, then (unless turned off) `read_text()` into `last_text`: what `photosearch index`
+        does. Text is read after embedding, so a search works on every photo before the slower stage starts."""
         control = control or Control()
         scans = self.scan(progress=progress, control=control)
-        return scans, self.run(progress, control)
+        run = self.run(progress, control)
+        self.last_text = None
+        if self.config.text.enabled and not control.cancelled:
+            self.last_text = self.read_text(progress, control)
+        return scans, run
 
     def watch(
         self, stop_event: threading.Event, progress: ProgressCallback | None = None, control: Control | None = None
@@ -98,5 +112,19 @@ class Indexer:
         """Catch up (scan + run), then follow file system events until `stop_event` is set.
 
         `control` pauses and resumes the work (events still queue while paused); setting `stop_event` or
-        cancelling `control` stops it."""
-        Watcher(self.store, self.pipeline, self.config.scan, self.config.watch).run(stop_event, progress, control)
+        cancelling `control` stops it. Words inside photos are read meanwhile by a background thread of lower
+        priority on a connection of its own (see `indexer.text_stage`)."""
+        if control is None:
+            control = Control(cancel_event=stop_event)
+        else:
+            control.link(stop_event)
+        reader, reader_stop = None, threading.Event()
+        if self.config.text.enabled:
+            reader = TextReader(Store.open(self.store.path), self.config.text, progress, control, reader_stop)
+            reader.start()
+        try:
+            Watcher(self.store, self.pipeline, self.config.scan, self.config.watch).run(stop_event, progress, control)
+        finally:
+            if reader is not None:
+                reader_stop.set()
+                reader.join()

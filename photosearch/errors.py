@@ -68,6 +68,10 @@ class DownloadCancelled(Cancelled, DownloadError):
     """A download was cancelled; finished files stay cached, the partial one is deleted."""
 
 
+class OcrUnavailable(PhotoSearchError):
+    """Text recognition cannot run here: the `rapidocr` package or one of its bundled models is missing."""
+
+
 class LibraryError(PhotoSearchError):
     """The library database cannot be opened, read or written."""
 

@@ -29,8 +29,11 @@ from photosearch.pathtext import display_path
 from photosearch.progress import Control, ProgressCallback
 from photosearch.store import FileStatus, ModelRecord, Root, Store, wall_clock_datetime
 
+READ_TEXT_SETTING = "read_text"  # "0": indexers do not read the words inside photos
+
 if TYPE_CHECKING:  # torch and the encoders load when a model is first needed, not when a library opens
     from photosearch.encoders.base import Encoder
+    from photosearch.text_search import PhotoText
     from photosearch.search import SearchOutcome, SearchRequest, Searcher
     from photosearch.store.records import FileRecord
 
@@ -82,6 +85,19 @@ class FileError:
 
 
 @dataclass(frozen=True)
+class TextState:
+    """The indexer's second stage: `read` of `total` indexed photos read by the current OCR engine."""
+
+    enabled: bool  # the library setting (`Library.set_reads_text`); `index --no-text` skips one run only
+    read: int
+    total: int
+    with_text: int
+    failed: int
+    engine: str | None  # None: text recognition is not installed here (`unavailable` says why)
+    unavailable: str | None = None
+
+
+@dataclass(frozen=True)
 class LibraryStatus:
     db: str
     folders: list[Folder]
@@ -92,6 +108,7 @@ class LibraryStatus:
     search_model: str | None  # the spec searches use without an explicit model
     indexing: LeaseHolder | None  # the program indexing the library right now, if any
     read_only: bool = False  # cannot be written here: searchable, not indexable
+    text: TextState | None = None  # words inside photos
 
 
 @dataclass(frozen=True)
@@ -371,6 +388,45 @@ class Library:
             taken_at_source=meta.taken_at_source if meta else None, camera=camera or None, gps=gps,
         )
 
+    def photo_text(self, path: str | os.PathLike[str]) -> "PhotoText | None":
+        """The words read in a photo (lines with boxes in displayed pixels, and its text for "copy text"); None
+        when the photo is not in the library or its text has not been read yet. `PhotoText.highlights(words)`
+        gives the boxes of a search result's `matched` words."""
+        from photosearch.text_search import PhotoText
+
+        with self._lock:
+            rec = self._store.file_by_path(path)
+            result = self._store.text_result(rec.key) if rec is not None and rec.key is not None else None
+        if rec is None or result is None:
+            return None
+        return PhotoText(rec.path, result.status, result.lines, result.engine, result.error)
+
+    @property
+    def reads_text(self) -> bool:
+        """Whether indexing reads the words inside photos (a library setting, on unless turned off)."""
+        with self._lock:
+            return self._store.setting(READ_TEXT_SETTING) != "0"
+
+    def set_reads_text(self, on: bool) -> None:
+        """The app's toggle: every indexer of this library (app, `photosearch watch`, `index`) follows it from its
+        next start; what was read stays searchable."""
+        self.check_writable()
+        with self._lock:
+            self._store.set_setting(READ_TEXT_SETTING, "1" if on else "0")
+
+    def _text_state(self) -> TextState:
+        from photosearch.errors import OcrUnavailable
+        from photosearch.ocr import engine_version
+
+        enabled = self._store.setting(READ_TEXT_SETTING) != "0"
+        try:
+            engine = engine_version()
+        except OcrUnavailable as e:
+            p = self._store.text_progress("")
+            return TextState(enabled, 0, p.total, 0, 0, None, str(e))
+        p = self._store.text_progress(engine)
+        return TextState(enabled, p.read, p.total, p.with_text, p.failed, engine)
+
     def report_missing(self, path: str | os.PathLike[str]) -> bool:
         """A front end found a result's file gone: mark it missing now rather than at the next scan (only if it
         really is gone: an unplugged drive's root check belongs to the indexer)."""
@@ -409,4 +465,5 @@ class Library:
                 search_model=search_model,
                 indexing=lease_holder(self.path),
                 read_only=self.read_only,
+                text=self._text_state(),
             )

@@ -19,6 +19,7 @@ class Phase(str, Enum):
     SCAN = "scan"  # walking the folders; total unknown (0) until the walk ends
     INDEX = "index"  # decoding and embedding new or changed photos
     BACKFILL = "backfill"  # embedding already indexed photos with another model
+    TEXT = "text"  # reading the words inside indexed photos (the indexer's second stage)
     PREPARE = "prepare"  # fine-tuning: reading the album, caching caption vectors
     TRAIN = "train"  # fine-tuning: optimizer steps; `loss` says how it goes
     EVAL = "eval"  # fine-tuning: recall on the held-out photos

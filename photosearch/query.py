@@ -7,6 +7,10 @@ syntax switches on only when the query has a quoted term or names an image file.
 A term that looks like a path (an unquoted term of a mix with a path separator or an image extension, or a
 whole query that is one word ending in an image extension) must name an existing file: a typo in a photo's
 path used to turn silently into a text search for the path. Quoting a term makes it text whatever it holds.
+
+`text:word` or `text:"a phrase"` (anywhere in the query, repeatable) keeps only photos whose visible text
+contains that word or phrase (case and accents folded; Chinese and Japanese as substrings). The rest of the query,
+if any, ranks them as usual; `text:"café luna"` alone ranks them by how well their text matches.
 """
 from __future__ import annotations
 
@@ -22,11 +26,13 @@ from photosearch.images import is_supported
 __all__ = ["QuerySyntaxError", "QueryTerm", "TermKind", "parse_query"]
 
 _WEIGHT = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*:(?!//)")
+_CONTAINS = re.compile(r"""(?<!\S)text:(?:"([^"]*)"|'([^']*)'|([^\s"']+))""", re.IGNORECASE)
 
 
 class TermKind(str, Enum):
     TEXT = "text"
     IMAGE = "image"
+    CONTAINS = "contains"  # `text:"..."`: only photos whose visible text contains this (weight unused)
 
 
 @dataclass(frozen=True)
@@ -100,10 +106,27 @@ def _unquote(segment: str) -> tuple[float, str, bool]:
     return weight * w, value, False
 
 
+def _contains_terms(query: str) -> tuple[list[QueryTerm], str]:
+    """The `text:` restrictions, and the query without them."""
+    found: list[QueryTerm] = []
+
+    def take(m: re.Match[str]) -> str:
+        value = next(g for g in m.groups() if g is not None).strip()
+        if not value:
+            raise QuerySyntaxError("text: needs a word or a quoted phrase, e.g. text:\"café luna\"")
+        found.append(QueryTerm(TermKind.CONTAINS, value))
+        return " "
+
+    return found, _CONTAINS.sub(take, query).strip()
+
+
 def parse_query(query: str) -> list[QueryTerm]:
     query = query.strip()
     if not query:
         raise QuerySyntaxError("empty query")
+    contains, query = _contains_terms(query)
+    if contains:
+        return contains + (parse_query(query) if query else [])
     try:
         parsed = [(op, *_unquote(seg)) for op, seg in _segments(query)]
     except QuerySyntaxError:

@@ -90,13 +90,14 @@ def decode_request(data: dict[str, Any]) -> tuple[SearchRequest, str | None]:
 def encode_outcome(outcome: SearchOutcome) -> dict[str, Any]:
     return {"model_id": outcome.model_id,
             "results": [{"path": r.path, "score": r.score, "taken_at": _when(r.taken_at), "size": r.size,
-                         "file_id": r.file_id, "width": r.width, "height": r.height} for r in outcome.results],
+                         "file_id": r.file_id, "width": r.width, "height": r.height, "matched": list(r.matched)}
+                        for r in outcome.results],
             "texts": [[t.text, t.tokens, t.kept, t.truncated] for t in outcome.texts]}
 
 
 def decode_outcome(data: dict[str, Any]) -> SearchOutcome:
     results = [SearchResult(r["path"], r["score"], _from_when(r["taken_at"]), r["size"], r["file_id"], r["width"],
-                            r["height"]) for r in data["results"]]
+                            r["height"], tuple(r.get("matched", ()))) for r in data["results"]]
     return SearchOutcome(data["model_id"], results, [QueryText(*t) for t in data["texts"]])
 
 

@@ -13,7 +13,7 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from pathlib import Path
@@ -28,6 +28,7 @@ from photosearch.query import QueryTerm, TermKind, parse_query
 from photosearch.store import Store
 from photosearch.store.queries import StoredQuery
 from photosearch.store.records import wall_clock_datetime, wall_clock_seconds
+from photosearch.text_search import SEMANTIC_DEPTH, TEXT_DEPTH, distinctive_words, fuse, matched_words
 
 if TYPE_CHECKING:  # torch loads with a model, not with the search types (the app starts without it)
     from photosearch.encoders.base import Encoder
@@ -130,6 +131,7 @@ class SearchResult:
     file_id: int
     width: int | None = None
     height: int | None = None
+    matched: tuple[str, ...] = ()  # query words (folded) and `text:` phrases found in the photo's visible text
 
 
 @dataclass(frozen=True)
@@ -233,29 +235,105 @@ class Searcher:
         return index
 
     def search(self, request: SearchRequest) -> SearchOutcome:
-        vector, texts = self.query_vector(request.terms())
+        """Semantic ranking fused with text matches (see `photosearch.text_search`); `text:` terms restrict.
+
+        Without any text match the ranking is the semantic one unchanged; with only `text:` terms no model is
+        needed and photos rank by their text's BM25 (score 1.0 for the best, the others relative to it)."""
+        terms = request.terms()
+        contains = [t.value for t in terms if t.kind == TermKind.CONTAINS]
+        ranked = [t for t in terms if t.kind != TermKind.CONTAINS]
+        vector, texts = self.query_vector(ranked) if ranked else (None, [])
+        query_words = distinctive_words(t.value for t in ranked if t.kind == TermKind.TEXT and t.weight > 0)
+        query_words += [c for c in contains if c not in query_words]
         with self._lock:
-            index = self._index()
             allowed = self._allowed(request.filters) if request.filters.active() else None
-            results = self._top_files(index, vector, request.k, allowed)
-        if request.cutoff is not None and results and results[0].score > 0:
-            floor = results[0].score * request.cutoff
-            results = [r for r in results if r.score >= floor]
+            if contains:
+                allowed = self._containing(contains, allowed)
+            text_hits = self._text_hits(query_words, allowed) if query_words else []
+            if vector is None:
+                results = self._text_only(text_hits, request.k, allowed)
+            elif not text_hits:
+                results = self._top_files(self._index(), vector, request.k, allowed)
+            else:
+                results = self._fused(self._index(), vector, request.k, allowed, text_hits)
+            if text_hits:
+                results = [replace(r, matched=matched_words(self.store.text_result(key), query_words))
+                           for r, key in results]
+            else:
+                results = [r for r, _ in results]
+        if request.cutoff is not None and results:
+            best = max(r.score for r in results)  # semantic scores; a text match is kept whatever its score
+            if best > 0:
+                results = [r for r in results if r.score >= best * request.cutoff or r.matched]
         if request.sort == SortOrder.DATE:
             results.sort(key=lambda r: (r.taken_at is None, -(r.taken_at.timestamp() if r.taken_at else 0)))
         return SearchOutcome(self.encoder.model_id, results, texts)
 
-    def _top_files(self, index, vector: np.ndarray, k: int, allowed: "_Allowed | None") -> list[SearchResult]:
+    def _containing(self, phrases: list[str], allowed: "_Allowed | None") -> "_Allowed":
+        keys: set[int] | None = None
+        for phrase in phrases:
+            found = self.store.keys_containing(phrase)
+            keys = found if keys is None else keys & found
+        if allowed is not None:
+            keys = (keys or set()) & set(allowed.keys.tolist())
+        files = {f.id for recs in self.store.files_for_keys(keys or ()).values() for f in recs}
+        if allowed is not None:
+            files &= allowed.files
+        return _Allowed(files=files, keys=np.array(sorted(keys or ()), dtype=np.int64))
+
+    def _text_hits(self, query_words: list[str], allowed: "_Allowed | None") -> list[tuple[int, float]]:
+        hits = self.store.rank_text(query_words, TEXT_DEPTH if allowed is None else 10 * TEXT_DEPTH)
+        if allowed is not None:
+            ok = set(allowed.keys.tolist())
+            hits = [(key, score) for key, score in hits if key in ok]
+        return hits[:TEXT_DEPTH]
+
+    def _files_in_order(self, ranked: list[tuple[int, float]], k: int, allowed: "_Allowed | None",
+                        score_of: dict[int, float]) -> list[tuple[SearchResult, int]]:
+        files = self.store.files_for_keys([key for key, _ in ranked])
+        out = []
+        for key, _ in ranked:
+            for rec in files.get(key, []):
+                if rec.status == "indexed" and (allowed is None or rec.id in allowed.files):
+                    out.append((self._result(rec, score_of.get(key, 0.0)), key))
+        return out[:k]
+
+    def _text_only(self, text_hits: list[tuple[int, float]], k: int, allowed: "_Allowed | None"
+                   ) -> list[tuple[SearchResult, int]]:
+        best = text_hits[0][1] if text_hits else 1.0
+        if allowed is not None and not text_hits:  # `text:` with nothing to rank on: the restricted set itself
+            text_hits = [(int(key), best) for key in allowed.keys]
+        return self._files_in_order(text_hits, k, allowed, {key: s / best for key, s in text_hits})
+
+    def _fused(self, index, vector: np.ndarray, k: int, allowed: "_Allowed | None",
+               text_hits: list[tuple[int, float]]) -> list[tuple[SearchResult, int]]:
+        """RRF of the semantic and text rankings; `score` stays the honest cosine similarity."""
+        depth = max(2 * k, SEMANTIC_DEPTH)
+        while True:
+            semantic = index.search(vector, depth, candidate_keys=allowed.keys if allowed else None)
+            fused = fuse([key for key, _ in semantic], [key for key, _ in text_hits])
+            cosine = dict(semantic)
+            for key, _ in text_hits:
+                if key not in cosine:
+                    stored = index.vector(key)
+                    cosine[key] = float(stored @ vector) if stored is not None else 0.0
+            out = self._files_in_order(fused, k, allowed, cosine)
+            if len(out) >= k or len(semantic) < depth:
+                return out
+            depth *= 2
+
+    def _top_files(self, index, vector: np.ndarray, k: int, allowed: "_Allowed | None"
+                   ) -> list[tuple[SearchResult, int]]:
         """Keys -> files. A key can have several files (copies) or none left (missing): widen until k."""
         want = k
         while True:
             hits = index.search(vector, want, candidate_keys=allowed.keys if allowed else None)
             files = self.store.files_for_keys([key for key, _ in hits])
-            out: list[SearchResult] = []
+            out: list[tuple[SearchResult, int]] = []
             for key, score in hits:
                 for rec in files.get(key, []):
                     if rec.status == "indexed" and (allowed is None or rec.id in allowed.files):
-                        out.append(self._result(rec, score))
+                        out.append((self._result(rec, score), key))
             if len(out) >= k or len(hits) < want:
                 return out[:k]
             want *= 2

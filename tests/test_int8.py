@@ -2,7 +2,6 @@
 so a library indexed either way is searched either way."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pytest

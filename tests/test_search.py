@@ -124,7 +124,7 @@ def test_cli_add_index_search_status_json(tmp_path, monkeypatch, capsys):
     assert main(["search", "--db", db, "--json", "-k", "3", "--image", str(photos / "p002.jpg")]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["model_id"] == encoder.model_id and out["truncated"] == []
-    assert [set(r) for r in out["results"]] == [{"path", "score", "taken_at", "size", "width", "height"}] * 3
+    assert [set(r) for r in out["results"]] == [{"path", "score", "taken_at", "size", "width", "height", "matched"}] * 3
     assert out["results"][0]["path"] == str(photos / "p002.jpg")
     assert main(["status", "--db", db, "--json"]) == 0
     status = json.loads(capsys.readouterr().out)

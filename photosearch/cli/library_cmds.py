@@ -69,7 +69,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         results = [
             {**path_json(r.path), "score": round(r.score, 6),
              "taken_at": r.taken_at.isoformat() if r.taken_at else None,
-             "size": r.size, "width": r.width, "height": r.height}
+             "size": r.size, "width": r.width, "height": r.height, "matched": list(r.matched)}
             for r in outcome.results
         ]
         print(json.dumps({"model_id": outcome.model_id, "truncated": truncated, "results": results}))
@@ -78,7 +78,8 @@ def cmd_search(args: argparse.Namespace) -> int:
         print(f"note: the query has {t['tokens']} tokens; the model read the first {t['kept']}", file=sys.stderr)
     for r in outcome.results:
         when = r.taken_at.strftime("%Y-%m-%d %H:%M") if r.taken_at else "unknown date"
-        print(f"{r.score:6.3f}  {when}  {display_path(r.path)}")
+        words = f"  [text: {', '.join(r.matched)}]" if r.matched else ""
+        print(f"{r.score:6.3f}  {when}  {display_path(r.path)}{words}")
     if not outcome.results:
         print("no results" + (" (the filters leave no photo)" if request.filters.active() else ""), file=sys.stderr)
     return 0
@@ -104,6 +105,9 @@ def cmd_status(args: argparse.Namespace) -> int:
             "indexing": {"program": st.indexing.program, "pid": st.indexing.pid, "host": st.indexing.host,
                          "since": st.indexing.since} if st.indexing else None,
             "read_only": st.read_only,
+            "text": {"enabled": st.text.enabled, "read": st.text.read, "total": st.text.total,
+                     "with_text": st.text.with_text, "failed": st.text.failed, "engine": st.text.engine,
+                     "unavailable": st.text.unavailable} if st.text else None,
         }))
         return 0
     note = " (read-only here: searching works, indexing needs write access)" if st.read_only else ""
@@ -121,6 +125,13 @@ def cmd_status(args: argparse.Namespace) -> int:
         use = " - used by searches" if m.spec and m.spec == st.search_model else ""
         done = "" if m.complete else " (backfill in progress)"
         print(f"model {m.spec or m.model_id}: {m.embedded} distinct photos embedded{done}{use} ({m.model_id})")
+    if st.text:
+        t = st.text
+        state = "" if t.enabled else " (turned off for this library)"
+        if t.engine is None:
+            print(f"text: not read here: {t.unavailable}")
+        else:
+            print(f"text: {t.read} of {t.total} photos read, {t.with_text} with text, {t.failed} failed{state}")
     if st.errors:
         print(f"errors ({len(st.errors)} of {st.error_count}):")
         for e in st.errors:
@@ -157,7 +168,8 @@ def register(sub: argparse._SubParsersAction, library: Callable[[str, str], argp
     remove.set_defaults(func=cmd_remove)
 
     search = library("search", "find photos by description, by photo, or both")
-    search.add_argument("query", nargs="*", help='text, or a mix: \'"2:red bicycle" + ./ref.jpg - "people"\'')
+    search.add_argument("query", nargs="*", help='text, or a mix: \'"2:red bicycle" + ./ref.jpg - "people"\'; '
+                        'text:"café luna" keeps photos showing those words')
     search.add_argument("--image", default=None, metavar="P", help="a photo to search by (indexed or not)")
     search.add_argument("-k", type=int, default=20, help="number of results (default 20)")
     search.add_argument("--since", type=iso_date, default=None, metavar="D", help="taken on or after YYYY-MM-DD")

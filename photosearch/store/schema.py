@@ -27,6 +27,9 @@ embeddings(model_id, content_id, seq, deleted)      -- which keys each model has
 vector_writes(seq AUTOINCREMENT, model_id, kind register|write|delete, rows, at)  -- source of seq values
 scans(id, root_id, started_at, finished_at, ok)     -- v2: mark-and-sweep scan ids
 query_vectors(model_id, text, vector, n_tokens, kept_tokens, truncated)  -- v4: text query vectors, newest kept
+text_results(content_id, engine, status text|none|failed, lines JSON, error, read_at)  -- v6: words inside photos
+text_words, text_trigrams: contentless FTS5 over text_results' lines, rowid = content_id (see text.py)
+settings(key, value)                                -- v6: library settings every front end shares
 <table_name> vec0(embedding float[dim] distance_metric=cosine), rowid = content_id   -- per model
 """
 from __future__ import annotations
@@ -174,8 +177,18 @@ def _v5_orphans_and_stale_metadata(conn: Any) -> None:
     conn.execute("DELETE FROM photos WHERE file_id IN (SELECT id FROM files WHERE status IN ('pending', 'error'))")
 
 
+def _v6_text_in_photos(conn: Any) -> None:
+    """Words inside photos: recognised text per content, its two FTS5 indexes, and library settings (whether
+    the indexer reads text is one, so the app's toggle holds for `photosearch watch` too). See text.py."""
+    from photosearch.store.text import SCHEMA_SQL
+
+    for sql in SCHEMA_SQL:
+        conn.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_core, _v2_scans_and_filters, _v3_paths_as_bytes, _v4_query_vectors, _v5_orphans_and_stale_metadata,
+    _v6_text_in_photos,
 )
 SCHEMA_VERSION: int = len(MIGRATIONS)
 

@@ -18,7 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
-from photosearch.store import queries, vectors
+from photosearch.ocr.results import TextResult
+from photosearch.store import queries, text, vectors
 from photosearch.store.connect import ConnectOptions, open_connection
 from photosearch.store.paths import default_db_path
 from photosearch.store.records import (
@@ -652,6 +653,35 @@ class Store:
             raise ValueError(f"a query vector of {model_id!r} has {m.dim} dimensions, not {query.vector.shape}")
         with self.write_batch():
             queries.write_query(self._conn, model_id, text, query)
+
+    # -- words inside photos (schema v6, SQL in text.py) -----------------------------------------------
+
+    def contents_to_read(self, engine: str, limit: int = 1000) -> list[tuple[int, str]]:
+        """(key, a path) of indexed photos `engine` has not read yet."""
+        return [(k, path_from_key(p)) for k, p in text.contents_to_read(self._conn, engine, limit)]
+
+    def put_text_results(self, rows: Sequence[tuple[int, TextResult]]) -> None:
+        with self.write_batch():
+            text.write_results(self._conn, rows, _now())
+
+    def text_result(self, key: int) -> TextResult | None:
+        return text.read_result(self._conn, key)
+
+    def text_progress(self, engine: str) -> text.TextProgress:
+        return text.progress(self._conn, engine)
+
+    def rank_text(self, terms: Iterable[str], limit: int) -> list[tuple[int, float]]:
+        return text.rank(self._conn, terms, limit)
+
+    def keys_containing(self, phrase: str) -> set[int]:
+        return text.containing(self._conn, phrase)
+
+    def setting(self, key: str) -> str | None:
+        return text.get_setting(self._conn, key)
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.write_batch():
+            text.set_setting(self._conn, key, value)
 
     def vector_index(self, model_id: str) -> VectorIndex:
         """The RAM index of a model, shared by all callers of this Store; loaded on first search/refresh."""
