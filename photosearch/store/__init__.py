@@ -31,7 +31,8 @@ from photosearch.store.records import (
     wall_clock_seconds,
 )
 from photosearch.store.schema import SCHEMA_VERSION, SchemaTooNewError, migrate
-from photosearch.store.store import Store, path_from_key, path_key
+from photosearch.store.rows import path_from_key, path_key
+from photosearch.store.store import Store
 from photosearch.store.ram_index import VectorIndex
 from photosearch.store.vectors import VectorError
 
