@@ -11,20 +11,31 @@ A library is one database file. `Library.open(db)` gives an object that owns
 
 Every failure a user can cause is a `photosearch.errors.PhotoSearchError` with a one-line message. Downloads
 and model loads report to the library's `progress` callback (the one protocol of `photosearch.progress`).
+The records it returns (`Folder`, `LibraryStatus`, `ModelState`, `PhotoDetails`...) are in `library_records.py`
+and re-exported here.
 """
 from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from photosearch.errors import InvalidInput, LibraryReadOnly, NothingIndexed, PhotoSearchError
 from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
 from photosearch.lazy_encoder import LazyEncoder
-from photosearch.lease import LeaseHolder, lease_holder
+from photosearch.library_records import (  # re-exported: front ends import them from here
+    DuplicateReport,
+    FileError,
+    Folder,
+    FolderChange,
+    LibraryStatus,
+    ModelState,
+    PhotoDetails,
+    RemovedModel,
+    TextState,
+)
+from photosearch.lease import lease_holder
 from photosearch.pathtext import display_path
 from photosearch.progress import Control, ProgressCallback
 from photosearch.store import FileStatus, ModelRecord, Root, Store, wall_clock_datetime
@@ -35,102 +46,6 @@ if TYPE_CHECKING:  # torch and the encoders load when a model is first needed, n
     from photosearch.encoders.base import Encoder
     from photosearch.text_search import PhotoText
     from photosearch.search import SearchOutcome, SearchRequest, Searcher
-    from photosearch.store.records import FileRecord
-
-
-@dataclass(frozen=True)
-class Folder:
-    """A folder of the library, with its exclusions and how many of its files are in each state."""
-
-    path: str
-    excluded: tuple[str, ...]
-    files: dict[FileStatus, int]
-    last_scan_ok: int | None  # unix time of the last complete scan, None if never
-
-
-@dataclass(frozen=True)
-class FolderChange:
-    """What `add_folder` did: `created` is False when the folder was in the library already."""
-
-    folder: Folder
-    created: bool
-    excluded_added: tuple[str, ...]
-    excluded_removed: tuple[str, ...]
-    warnings: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ModelState:
-    model_id: str
-    spec: str
-    dim: int
-    embedded: int  # distinct photos (contents) on disk with a vector; copies share one, missing files don't count
-    complete: bool  # every indexed photo has a vector of this model
-
-
-@dataclass(frozen=True)
-class RemovedModel:
-    """What `remove_model` dropped: the model and how many vectors (distinct photos) it held."""
-
-    model_id: str
-    spec: str
-    vectors: int
-    others_left: int  # models that still hold vectors
-
-
-@dataclass(frozen=True)
-class FileError:
-    path: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class TextState:
-    """The indexer's second stage: `read` of `total` indexed photos read by the current OCR engine."""
-
-    enabled: bool  # the library setting (`Library.set_reads_text`); `index --no-text` skips one run only
-    read: int
-    total: int
-    with_text: int
-    failed: int
-    engine: str | None  # None: text recognition is not installed here (`unavailable` says why)
-    unavailable: str | None = None
-
-
-@dataclass(frozen=True)
-class LibraryStatus:
-    db: str
-    folders: list[Folder]
-    files: dict[FileStatus, int]
-    models: list[ModelState]
-    errors: list[FileError]
-    error_count: int
-    search_model: str | None  # the spec searches use without an explicit model
-    indexing: LeaseHolder | None  # the program indexing the library right now, if any
-    read_only: bool = False  # cannot be written here: searchable, not indexable
-    text: TextState | None = None  # words inside photos
-
-
-@dataclass(frozen=True)
-class PhotoDetails:
-    """What the detail view shows; `taken_at` is the camera's clock."""
-
-    path: str
-    size: int
-    status: FileStatus
-    file_type: str | None
-    width: int | None
-    height: int | None
-    taken_at: datetime | None
-    taken_at_source: str | None  # "exif" or "mtime"
-    camera: str | None
-    gps: tuple[float, float] | None
-
-
-@dataclass(frozen=True)
-class DuplicateReport:
-    model_id: str
-    groups: list[list["FileRecord"]]
 
 
 class Library:
