@@ -84,6 +84,7 @@ class LibraryPanel(QWidget):
         self.text_state.setWordWrap(True)
         self.text_state.hide()
         self.text_running = False  # a text run's progress is showing (a status read does not overwrite it)
+        self._live = False  # the app's indexer is running or paused: reading progress from it is current
 
         self.failures_label = QLabel()
         self.failures = QTreeWidget()
@@ -161,7 +162,8 @@ class LibraryPanel(QWidget):
 
     def set_index_status(self, status: IndexStatus) -> None:
         state = status.state
-        if state not in (IndexState.RUNNING, IndexState.PAUSED):
+        self._live = state in (IndexState.RUNNING, IndexState.PAUSED)
+        if not self._live:
             self.text_running = False  # a stopped reader sends no last report: the next status read sums up
         self.retry_button.setVisible(state == IndexState.FAILED)
         self.pause.setEnabled(state in (IndexState.RUNNING, IndexState.PAUSED))
@@ -227,7 +229,10 @@ class LibraryPanel(QWidget):
         self.state.setText(" \u00b7 ".join(parts))
 
     def _text_progress(self, p: Progress) -> None:
-        """The background reader's runs: live on their own line; when one ends, the next status read sums up."""
+        """The background reader's runs: live on their own line; when one ends, the next status read sums up.
+        A report still queued from a reader that was stopped (Settings turned reading off) is dropped."""
+        if not self._live:
+            return
         self.text_running = not p.finished and p.total > 0
         parts = [self.tr("Reading words in photos: {0:,} of {1:,}").format(p.done, p.total)]
         if p.rate and self.text_running:

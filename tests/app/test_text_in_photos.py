@@ -22,7 +22,7 @@ from photosearch.progress import Phase, Progress
 from tests.app.conftest import FAST, AppEnv, open_window, search, shown_paths
 from tests.text_photos import latin_font, plain_photo, text_photo
 from tests.tiny.longclip import write_tiny_longclip
-from ui.index_service import IndexState
+from ui.index_service import IndexState, IndexStatus
 from ui.photo_preview import PhotoPreview
 
 SIZE = (480, 300)  # text_photo's default: the sign is centred in it
@@ -155,12 +155,16 @@ def test_reading_text_has_its_own_progress_line(qtbot) -> None:
 
     panel = LibraryPanel()
     qtbot.addWidget(panel)
+    panel.set_index_status(IndexStatus(IndexState.RUNNING))
     panel.set_progress(Progress(Phase.INDEX, 4, 10))
     panel.set_progress(Progress(Phase.TEXT, 3, 12, rate=1.5, eta_s=6))
     assert panel.text_state.text().startswith("Reading words in photos: 3 of 12") and "1.5 photos/s" in \
         panel.text_state.text()
     assert panel.state.text().startswith("Indexing: 4 of 10") and panel.text_running  # the embedding line stays
     panel.set_progress(Progress(Phase.TEXT, 12, 12))
+    assert not panel.text_running and "12 of 12" in panel.text_state.text()
+    panel.set_index_status(IndexStatus(IndexState.STOPPED))  # a report queued by a reader that was stopped
+    panel.set_progress(Progress(Phase.TEXT, 5, 12))
     assert not panel.text_running and "12 of 12" in panel.text_state.text()
 
 
