@@ -1,11 +1,13 @@
 """Render the README's screenshots with the app itself, from a generated demo library.
 
-    python docs/render_screenshots.py [--out docs/screenshots] [--model SPEC] [--screen] [--dark]
+    python docs/render_screenshots.py [--out docs/screenshots] [--model SPEC] [--screen] [--dark] [--text-only]
 
 The demo library is made of procedural landscape photos (sky, sun or moon, hills, a lake, houses, with EXIF
 dates and cameras) in a temporary folder. Without `--model` the model is a tiny random Long-CLIP, so the
 ranking shown is arbitrary; with a real model (`--model longclip-b`, already downloaded) it is the real one.
 `--screen` grabs the real window from the screen (under X11/Xvfb) instead of rendering the widget.
+`--text-only` adds a photographed receipt to the library and renders only `text_highlight.png`: the detail view
+of the receipt found by the words on it, with the matched words boxed (the app reads them while it indexes).
 """
 from __future__ import annotations
 
@@ -69,6 +71,43 @@ def landscape(path: Path, seed: int) -> None:
     im.save(path, "JPEG", quality=88, exif=exif)
 
 
+def receipt(path: Path) -> None:
+    """A till receipt lying slightly askew on a wooden table, photographed from above."""
+    from PIL import Image, ImageDraw, ImageFilter
+
+    from tests.photo_tree import build_exif
+    from tests.text_photos import latin_font, umlaut_font
+
+    rng = random.Random(7)
+    w, h = 1200, 900
+    table = Image.new("RGB", (w, h))
+    d = ImageDraw.Draw(table)
+    for y in range(h):  # wood grain: brown bands with a little noise
+        shade = 110 + int(18 * math.sin(y / 9.0) + 10 * math.sin(y / 37.0)) + rng.randint(-4, 4)
+        d.line([(0, y), (w, y)], fill=(shade + 40, shade, shade - 45))
+    font = umlaut_font(44) or latin_font(44)
+    small = umlaut_font(34) or latin_font(34)
+    lines = [("CAFÉ LUNA", font), ("Harbour Street 12", small), ("", small), ("Espresso      2.80", small),
+             ("Croissant     3.20", small), ("Orange juice  4.50", small), ("", small), ("TOTAL        10.50", font),
+             ("Thank you!", small)]
+    paper = Image.new("RGBA", (560, 700), (250, 248, 240, 255))
+    pd = ImageDraw.Draw(paper)
+    y = 40
+    for text, f in lines:
+        if text:
+            left, top, right, bottom = f.getbbox(text)
+            pd.text(((560 - (right - left)) // 2 - left, y - top), text, font=f, fill=(30, 30, 35, 255))
+        y += 62
+    paper = paper.rotate(-6, expand=True, resample=Image.Resampling.BICUBIC)
+    shadow = Image.new("RGBA", paper.size, (0, 0, 0, 0))
+    shadow.paste((0, 0, 0, 110), mask=paper.split()[3])
+    x0, y0 = (w - paper.width) // 2, (h - paper.height) // 2
+    table.paste(shadow.filter(ImageFilter.GaussianBlur(8)), (x0 + 14, y0 + 16), shadow.filter(ImageFilter.GaussianBlur(8)))
+    table.paste(paper, (x0, y0), paper)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    table.save(path, "JPEG", quality=90, exif=build_exif(taken_at="2024:05:18 12:41:00", make="Apple", model="iPhone 13"))
+
+
 def build_demo(base: Path, photos: int = 90) -> tuple[Path, Path]:
     from tests.tiny.longclip import write_tiny_longclip
 
@@ -88,12 +127,14 @@ def main() -> int:
     parser.add_argument("--screen", action="store_true", help="grab the real window from the screen (X11)")
     parser.add_argument("--dark", action="store_true", help="render with the dark palette")
     parser.add_argument("--lang", default=None, help="UI language, e.g. de or zh_CN (default: the system's)")
+    parser.add_argument("--text-only", action="store_true", help="only the detail view of a photo found by its words")
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from indexer import IndexerConfig, PipelineConfig, WatchConfig
+    from indexer.text_stage import TextConfig
     from photosearch.library import Library
     from photosearch.store import FileStatus
     from ui import theme
@@ -104,6 +145,8 @@ def main() -> int:
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="photosearch-demo-"))
     photos, tiny = build_demo(work)
+    if args.text_only:
+        receipt(photos / "Receipts" / "IMG_2041.jpg")
     app = QApplication.instance() or QApplication(sys.argv)
     from PySide6.QtCore import QLocale
 
@@ -144,10 +187,24 @@ def main() -> int:
     settings = AppSettings(model=args.model or f"longclip:{tiny}")
     qs = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     window = MainWindow(library, settings, qs, bridge, thumb_dir=work / "thumbs",
-                        index_config=IndexerConfig(pipeline=PipelineConfig(batch_size=16), watch=WatchConfig(quiet_s=0.5)))
+                        index_config=IndexerConfig(pipeline=PipelineConfig(batch_size=16), watch=WatchConfig(quiet_s=0.5),
+                                                   text=TextConfig(idle_poll_s=0.5)))
     window.resize(1280, 820)
     window.show()
     wait(lambda: library.status().files[FileStatus.INDEXED] == sum(1 for _ in photos.rglob("*.jpg")))
+    if args.text_only:
+        wait(lambda: (t := library.status().text) is not None and t.total > 0 and t.read == t.total, timeout=600)
+        window.refresh_status()
+        window.search_panel.query.setPlainText("the receipt from Café Luna")
+        window.run_search()
+        wait(lambda: window.results.rowCount() > 0 and window.results.result(0).matched)
+        window.show_detail(0)
+        wait(lambda: bool(window.detail.preview.highlight_polygons()))
+        wait(lambda: window.detail.fields["camera"].text() != "")
+        shoot(window, "text_highlight")
+        window.close()
+        library.close()
+        return 0
     window.search_panel.query.setPlainText(QUERIES.get(args.lang or "", QUERIES[""]))
     window.run_search()
     wait(lambda: window.results.rowCount() > 0)

@@ -1,23 +1,32 @@
-"""One photo, large: the preview, what the library knows about it, and what to do with it."""
+"""One photo, large: the preview, what the library knows about it, and what to do with it.
+
+When a search matched words inside the photo, their boxes are drawn over the preview (`ui.photo_preview`); the
+words read in the photo are listed under "Text in photo", and "Copy text" puts them on the clipboard."""
 from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QImage, QKeySequence, QPixmap, QResizeEvent, QShortcut
+from typing import Sequence
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from photosearch.library import PhotoDetails
+from photosearch.ocr import TextStatus
 from photosearch.pathtext import display_path
 from photosearch.search import SearchResult
+from photosearch.text_search import PhotoText
+from ui.photo_preview import Box, PhotoPreview
 
 PREVIEW_PX = 1600
 
@@ -41,11 +50,8 @@ class DetailView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.result: SearchResult | None = None
-        self._image: QImage | None = None
-        self.preview = QLabel()
-        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.preview.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
-        self.preview.setMinimumSize(QSize(200, 200))
+        self.photo_text: PhotoText | None = None
+        self.preview = PhotoPreview()
         self.fields: dict[str, QLabel] = {}
         form = QFormLayout()
         for key, label in (("name", self.tr("Name")), ("date", self.tr("Taken")), ("camera", self.tr("Camera")),
@@ -62,7 +68,21 @@ class DetailView(QWidget):
             "reveal": QPushButton(self.tr("Show in folder")),
             "copy": QPushButton(self.tr("Copy path")),
             "similar": QPushButton(self.tr("Find similar")),
+            "copy_text": QPushButton(self.tr("Copy text")),
         }
+        self.buttons["copy_text"].setToolTip(self.tr("Put the words read in this photo on the clipboard"))
+        self.buttons["copy_text"].clicked.connect(self.copy_text)
+        self.text_toggle = QToolButton()
+        self.text_toggle.setCheckable(True)
+        self.text_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.text_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.text_toggle.setAutoRaise(True)
+        self.text_toggle.toggled.connect(self._show_text_area)
+        self.text_area = QPlainTextEdit()
+        self.text_area.setReadOnly(True)
+        self.text_area.setAccessibleName(self.tr("Text in photo"))
+        self.text_area.setMaximumHeight(160)
+        self.text_area.hide()
         self.buttons["back"].clicked.connect(self.back)
         self.buttons["open"].clicked.connect(lambda: self.result and self.open_file.emit(self.result.path))
         self.buttons["reveal"].clicked.connect(lambda: self.result and self.reveal_file.emit(self.result.path))
@@ -71,8 +91,10 @@ class DetailView(QWidget):
 
         side = QVBoxLayout()
         side.addLayout(form)
+        side.addWidget(self.text_toggle)
+        side.addWidget(self.text_area)
         side.addStretch(1)
-        for key in ("open", "reveal", "copy", "similar"):
+        for key in ("open", "reveal", "copy", "copy_text", "similar"):
             side.addWidget(self.buttons[key])
         side_widget = QWidget()
         side_widget.setLayout(side)
@@ -93,8 +115,8 @@ class DetailView(QWidget):
 
     def show_result(self, result: SearchResult) -> None:
         self.result = result
-        self._image = None
-        self.preview.setText(self.tr("Loading\u2026"))
+        self.preview.show_message(self.tr("Loading\u2026"))
+        self.show_text(result.path, None, (), read=False)
         self.fields["name"].setText(display_path(os.path.basename(result.path)))
         self.fields["path"].setText(display_path(result.path))
         self.fields["score"].setText(f"{result.score:.3f}")
@@ -117,22 +139,38 @@ class DetailView(QWidget):
         if self.result is None or path != self.result.path:
             return
         if image is None:
-            self.preview.setText(self.tr("The file is missing") if reason == "missing" else
-                                 self.tr("This photo cannot be shown: {0}").format(reason))
+            self.preview.show_message(self.tr("The file is missing") if reason == "missing" else
+                                      self.tr("This photo cannot be shown: {0}").format(reason))
             return
-        self._image = image
-        self._fit()
+        self.preview.show_image(image, (self.result.width, self.result.height))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit()
-
-    def _fit(self) -> None:
-        if self._image is None:
+    def show_text(self, path: str, text: PhotoText | None, boxes: Sequence[Box], read: bool = True) -> None:
+        """The words read in the photo at `path` (None: not read yet) and the boxes of the words the search
+        matched. `read=False`: still asking the library."""
+        if self.result is None or path != self.result.path:
             return
-        dpr = self.devicePixelRatioF()
-        size = self.preview.size() * dpr
-        pix = QPixmap.fromImage(self._image).scaled(size, Qt.AspectRatioMode.KeepAspectRatio,
-                                                    Qt.TransformationMode.SmoothTransformation)
-        pix.setDevicePixelRatio(dpr)
-        self.preview.setPixmap(pix)
+        self.photo_text = text if text is not None and text.status == TextStatus.TEXT and text.lines else None
+        self.preview.set_boxes(boxes)
+        if self.photo_text is not None:
+            label = self.tr("Text in photo")
+            self.text_area.setPlainText(self.photo_text.text)
+        else:
+            label = (self.tr("Text in photo") if not read else
+                     self.tr("Text in photo: not read yet") if text is None else
+                     self.tr("Text in photo: could not be read") if text.status == TextStatus.FAILED else
+                     self.tr("Text in photo: none"))
+            self.text_area.clear()
+        self.text_toggle.setText(label)
+        self.text_toggle.setEnabled(self.photo_text is not None)
+        self.buttons["copy_text"].setEnabled(self.photo_text is not None)
+        self.text_toggle.setChecked(self.photo_text is not None and bool(boxes))  # matched by its words: show them
+        self._show_text_area(self.text_toggle.isChecked())
+
+    def copy_text(self) -> None:
+        if self.photo_text is not None:
+            QGuiApplication.clipboard().setText(self.photo_text.text)
+
+    def _show_text_area(self, shown: bool) -> None:
+        shown = shown and self.photo_text is not None
+        self.text_toggle.setArrowType(Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow)
+        self.text_area.setVisible(shown)

@@ -1,5 +1,8 @@
-"""The library panel: folders with their counts and exclusions, indexing progress with pause and resume, and
-the files that could not be read, with the reason for each."""
+"""The library panel: folders with their counts and exclusions, indexing progress with pause and resume, how
+far reading the words inside photos has got, and the files that could not be read, with the reason for each.
+
+Words are read by a background reader while the watcher keeps embedding (`indexer.text_stage`), so their
+progress has a line of its own instead of taking turns with "Indexing" on the same one."""
 from __future__ import annotations
 
 import os
@@ -19,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from photosearch.library import LibraryStatus
+from photosearch.library import LibraryStatus, TextState
 from photosearch.pathtext import display_path
 from photosearch.progress import Phase, Progress, Unit
 from photosearch.store import FileStatus
@@ -77,6 +80,11 @@ class LibraryPanel(QWidget):
         self.backfill = QLabel()
         self.backfill.setWordWrap(True)
         self.backfill.hide()
+        self.text_state = QLabel()  # words inside photos: "text: N of M photos read", or live progress
+        self.text_state.setWordWrap(True)
+        self.text_state.hide()
+        self.text_running = False  # a text run's progress is showing (a status read does not overwrite it)
+        self._live = False  # the app's indexer is running or paused: reading progress from it is current
 
         self.failures_label = QLabel()
         self.failures = QTreeWidget()
@@ -100,6 +108,7 @@ class LibraryPanel(QWidget):
         layout.addWidget(self.state)
         layout.addLayout(progress_row)
         layout.addWidget(self.backfill)
+        layout.addWidget(self.text_state)
         layout.addWidget(self.failures_label)
         layout.addWidget(self.failures, 1)
 
@@ -136,9 +145,26 @@ class LibraryPanel(QWidget):
         if pending and st.search_model:
             self.backfill.setText(self.tr("Adding a second model; searches use the current one until it is done."))
         self.backfill.setVisible(bool(pending) and bool(st.search_model))
+        if st.text is not None and not self.text_running:
+            self.text_state.setText(self._text_summary(st.text))
+        self.text_state.setVisible(st.text is not None or self.text_running)
+
+    def _text_summary(self, t: TextState) -> str:
+        """What `photosearch status` says on its "text:" line."""
+        if t.engine is None:
+            return self.tr("Words in photos are not read here: {0}").format(t.unavailable or "")
+        text = self.tr("Text: {0:,} of {1:,} photos read, {2:,} with text").format(t.read, t.total, t.with_text)
+        if t.failed:
+            text += " \u00b7 " + self.tr("{0} skipped").format(t.failed)
+        if not t.enabled:
+            text += " \u00b7 " + self.tr("reading is turned off in Settings")
+        return text
 
     def set_index_status(self, status: IndexStatus) -> None:
         state = status.state
+        self._live = state in (IndexState.RUNNING, IndexState.PAUSED)
+        if not self._live:
+            self.text_running = False  # a stopped reader sends no last report: the next status read sums up
         self.retry_button.setVisible(state == IndexState.FAILED)
         self.pause.setEnabled(state in (IndexState.RUNNING, IndexState.PAUSED))
         self.pause.blockSignals(True)
@@ -178,6 +204,9 @@ class LibraryPanel(QWidget):
             if p.finished:
                 self.bar.hide()
             return
+        if p.phase == Phase.TEXT:
+            self._text_progress(p)
+            return
         if p.total == 0:  # a run that found nothing to do
             self.bar.hide()
             self.state.setText(self.tr("Up to date."))
@@ -198,6 +227,20 @@ class LibraryPanel(QWidget):
             parts = [self.tr("Up to date.")] + ([self.tr("{0} skipped").format(p.failed)] if p.failed else [])
             self.bar.hide()
         self.state.setText(" \u00b7 ".join(parts))
+
+    def _text_progress(self, p: Progress) -> None:
+        """The background reader's runs: live on their own line; when one ends, the next status read sums up.
+        A report still queued from a reader that was stopped (Settings turned reading off) is dropped."""
+        if not self._live:
+            return
+        self.text_running = not p.finished and p.total > 0
+        parts = [self.tr("Reading words in photos: {0:,} of {1:,}").format(p.done, p.total)]
+        if p.rate and self.text_running:
+            parts.append(self.tr("{0:.1f} photos/s").format(p.rate))
+        if p.eta_s is not None and self.text_running:
+            parts.append(self.tr("about {0} left").format(eta_text(p.eta_s)))
+        self.text_state.setText(" \u00b7 ".join(parts))
+        self.text_state.show()
 
     # -- user actions ------------------------------------------------------------------------------------
     def _items(self) -> list[QTreeWidgetItem]:

@@ -86,6 +86,7 @@ class MainWindow(QMainWindow):
         self._indexed = 0
         self._library_model = ""  # the newest model the library was indexed with
         self._models: list[ModelState] = []  # the library's models, as the last status read them
+        self._reads_text: bool | None = None  # the library's "read words inside photos"; None: cannot be changed
         self._counter = QTimer(self)
         self._counter.setSingleShot(True)
         self._counter.setInterval(200)
@@ -227,6 +228,13 @@ class MainWindow(QMainWindow):
         if image is not None:
             self.detail.show_image(result.path, image)
         run_task(lambda: self.library.photo_details(result.path), self.detail.show_details, parent=self)
+        run_task(lambda: self._photo_text(result.path, result.matched), lambda r: self.detail.show_text(*r),
+                 parent=self)
+
+    def _photo_text(self, path: str, matched: tuple[str, ...]) -> tuple:
+        """(path, the words read in the photo, the boxes of the words the search matched): a worker's job."""
+        text = self.library.photo_text(path)
+        return path, text, text.highlights(matched) if text is not None and matched else []
 
     def show_grid(self) -> None:
         if self.pages.currentWidget() is not self.search_panel:
@@ -281,6 +289,7 @@ class MainWindow(QMainWindow):
         self._folders, self._indexed = len(status.folders), status.files[FileStatus.INDEXED]
         self._library_model = next((m.spec for m in reversed(status.models) if m.spec), "")
         self._models = list(status.models)
+        self._reads_text = status.text.enabled if status.text is not None and not status.read_only else None
         self._show_summary()
         if self.search_panel.request() is None:
             self.search_panel.set_empty(Empty.NO_FOLDERS if not self._folders else Empty.NO_QUERY)
@@ -317,7 +326,8 @@ class MainWindow(QMainWindow):
     def _show_summary(self) -> None:
         """The status bar: how many photos are searchable, and what the indexer is doing."""
         counted = self.tr("{0:,} photos indexed").format(self._indexed) if self._folders else self.tr("No folders yet")
-        self.status_label.setText(f"{counted} \u00b7 {self.panel.state.text()}")
+        parts = [counted, self.panel.state.text()] + ([self.panel.text_state.text()] if self.panel.text_running else [])
+        self.status_label.setText(" \u00b7 ".join(parts))
 
     def _progress(self, p: Progress) -> None:
         if p.phase == Phase.LOAD:  # a tower being read: say so while it lasts (an 8B LLM takes a minute)
@@ -330,7 +340,7 @@ class MainWindow(QMainWindow):
             return
         self.panel.set_progress(p)
         self._show_summary()
-        if p.phase in (Phase.INDEX, Phase.BACKFILL, Phase.SCAN) and (
+        if p.phase in (Phase.INDEX, Phase.BACKFILL, Phase.SCAN, Phase.TEXT) and (
                 p.finished or time.monotonic() - self._last_refresh > REFRESH_S):
             self.refresh_status()
             grid = self.search_panel.grid
@@ -341,7 +351,8 @@ class MainWindow(QMainWindow):
 
     # -- settings and life cycle ------------------------------------------------------------------------------
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.presets, self._library_model, self, models=self._models)
+        dialog = SettingsDialog(self.settings, self.presets, self._library_model, self, models=self._models,
+                                reads_text=self._reads_text)
         dialog.remove_requested.connect(lambda model_id: self.remove_model(model_id, dialog))
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
@@ -352,8 +363,25 @@ class MainWindow(QMainWindow):
         self.search.set_idle_unload(new.idle_unload_min)
         self.thumbnails.disk.budget_bytes = new.thumb_cache_mb << 20
         run_task(self.thumbnails.disk.prune, parent=self)
-        if model_changed:
+        reads_text = dialog.reads_text()
+        if reads_text is not None and reads_text != self._reads_text:
+            self.set_reads_text(reads_text, new.model if model_changed else None)
+        elif model_changed:
             self.use_model(new.model)
+
+    def set_reads_text(self, on: bool, new_model: str | None = None) -> None:
+        """Turn reading the words inside photos on or off for this library (every indexer of it follows, also
+        `photosearch watch`); the app's indexer starts again so that it takes effect now."""
+        def done(_: object) -> None:
+            self._reads_text = on
+            self.refresh_status()
+            if new_model is not None:
+                self.use_model(new_model)  # restarts indexing too
+            elif self.start_indexing:
+                self.indexing.restart(self.settings.model or None)
+
+        run_task(lambda: self.library.set_reads_text(on), done,
+                 lambda msg: QMessageBox.warning(self, "PhotoSearch", msg), parent=self)
 
     def use_model(self, spec: str) -> None:
         """Search with `spec` from now on; the library indexes with it beside the old model (searches keep the

@@ -86,7 +86,10 @@ class ResultsModel(QAbstractListModel):
             return display_path(os.path.basename(r.path))
         if role == Qt.ItemDataRole.ToolTipRole:
             when = r.taken_at.strftime("%Y-%m-%d %H:%M") if r.taken_at else self.tr("unknown date")
-            return self.tr("{0}\n{1} \u00b7 similarity {2:.3f}").format(display_path(r.path), when, r.score)
+            tip = self.tr("{0}\n{1} \u00b7 similarity {2:.3f}").format(display_path(r.path), when, r.score)
+            if r.matched:
+                tip += "\n" + self.tr("Words in the photo: {0}").format(", ".join(r.matched))
+            return tip
         if role == Qt.ItemDataRole.DecorationRole:
             return self.thumbnail(r.path)
         if role == PathRole:

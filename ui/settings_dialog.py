@@ -1,5 +1,6 @@
 """Settings: the search model, the library's models (each can be removed with its vectors), the device, freeing
-the text model when idle, the thumbnail cache's size."""
+the text model when idle, the thumbnail cache's size, and whether indexing reads the words inside photos (a
+setting of the library, not of the app: `photosearch watch` and `index` follow it too)."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -7,6 +8,7 @@ from typing import Sequence
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -35,7 +37,9 @@ class SettingsDialog(QDialog):
     remove_requested = Signal(str)  # a model id, once the user confirmed removing it and its vectors
 
     def __init__(self, settings: AppSettings, presets: list[Preset], current_model: str,
-                 parent: QWidget | None = None, models: Sequence[ModelState] = ()) -> None:
+                 parent: QWidget | None = None, models: Sequence[ModelState] = (),
+                 reads_text: bool | None = None) -> None:
+        """`reads_text`: the library's setting; None while unknown or when the library cannot be written."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
         self.settings = settings
@@ -62,10 +66,18 @@ class SettingsDialog(QDialog):
         self.cache.setSingleStep(128)
         self.cache.setSuffix(" MB")
         self.cache.setValue(settings.thumb_cache_mb)
+        self.read_text = QCheckBox(self.tr("Read words inside photos"))
+        self.read_text.setToolTip(self.tr(
+            "Find receipts, signs, screenshots and slides by the text in them. Words are read after indexing, at a "
+            "lower priority; changing this restarts indexing, and every program indexing this library follows it."))
+        self.read_text.setChecked(bool(reads_text) if reads_text is not None else True)
+        self.read_text.setEnabled(reads_text is not None)
+        self._reads_text_known = reads_text is not None
         form = QFormLayout()
         form.addRow(self.tr("Device"), self.device)
         form.addRow(self.tr("Free the text model after"), self.idle)
         form.addRow(self.tr("Thumbnail cache"), self.cache)
+        form.addRow(self.tr("Text"), self.read_text)
         note = QLabel(self.tr("A new model indexes your photos beside the current one; searches keep using the "
                               "current model until it is done. A new device takes effect at the next start."))
         note.setWordWrap(True)
@@ -122,6 +134,10 @@ class SettingsDialog(QDialog):
             if self.models.item(i).data(Qt.ItemDataRole.UserRole).model_id == model_id:
                 self.models.takeItem(i)
                 return
+
+    def reads_text(self) -> bool | None:
+        """The library's "read words inside photos" as chosen; None when it could not be changed here."""
+        return self.read_text.isChecked() if self._reads_text_known else None
 
     def chosen(self) -> AppSettings:
         return replace(self.settings, model=self.picker.spec() or self.settings.model,

@@ -41,3 +41,9 @@ def apply_theme(app: QApplication) -> None:
 def follow_system_theme(app: QApplication) -> None:
     apply_theme(app)
     QGuiApplication.styleHints().colorSchemeChanged.connect(lambda *_: apply_theme(app))
+
+
+def text_highlight() -> tuple[QColor, QColor]:
+    """(fill, outline) of the boxes drawn over the matched words in a photo: a marker yellow, translucent enough to
+    read the words through it, the same in light and dark mode because it lies on the photo, not on the window."""
+    return QColor(255, 214, 0, 80), QColor(255, 170, 0, 230)

@@ -1,5 +1,6 @@
 """How a result tile looks: the thumbnail, fitted and centred; the similarity score and the date below it;
-a placeholder while the thumbnail loads, and a clear "missing" tile for a photo whose file has gone.
+a placeholder while the thumbnail loads, and a clear "missing" tile for a photo whose file has gone. A photo
+whose visible text matched the query gets a small "Aa" between score and date (its tooltip names the words).
 
 Painting is the hot path of scrolling through 100,000 results: a screenful is ~60 tiles, and a frame is
 16.7 ms. So a tile's thumbnail is turned into a pixmap scaled to the tile once and kept (an LRU of a few
@@ -16,6 +17,9 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPalette, QPen, QPixm
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from ui.results_model import format_date
+from ui.theme import text_highlight
+
+TEXT_MARK = "Aa"
 
 CAPTION_H = 22
 PAD = 6
@@ -81,6 +85,9 @@ class TileDelegate(QStyledItemDelegate):
         painter.drawText(caption, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, f"{result.score:.3f}")
         painter.setPen(QColor(text_color.red(), text_color.green(), text_color.blue(), 170))
         painter.drawText(caption, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, format_date(result.taken_at))
+        if result.matched:
+            painter.setPen(text_highlight()[1])
+            painter.drawText(caption, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignVCenter, TEXT_MARK)
         painter.restore()
 
     def _placeholder(self, painter: QPainter, box: QRect, pal: QPalette, missing: bool, broken: str | None) -> None:

@@ -76,14 +76,16 @@ class AppEnv:
     tmp: Path
 
 
-def open_window(tmp: Path, photos: Path, model: Path, qtbot, **settings_kw) -> AppEnv:
+def open_window(tmp: Path, photos: Path, model: Path, qtbot, index_config: IndexerConfig = FAST,
+                **settings_kw) -> AppEnv:
     bridge = ProgressBridge()
     library = Library.open(tmp / "lib.db", progress=bridge)
     library.add_folder(photos)
     qs = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
     settings = AppSettings(model=f"longclip:{model}", **settings_kw)
     actions = RecordingActions()
-    window = MainWindow(library, settings, qs, bridge, actions=actions, thumb_dir=tmp / "thumbs", index_config=FAST)
+    window = MainWindow(library, settings, qs, bridge, actions=actions, thumb_dir=tmp / "thumbs",
+                        index_config=index_config)
     qtbot.addWidget(window)
     window.show()
     return AppEnv(window, library, photos, actions, model, tmp)

@@ -357,6 +357,30 @@ T: dict[str, tuple[str, str]] = {
         "这是唯一带有向量的模型：在用另一个模型重新嵌入所有照片之前，将无法搜索。"),
     "Removed the model {0} and its vectors.": ("Das Modell {0} und seine Vektoren wurden entfernt.",
                                                "已移除模型 {0} 及其向量。"),
+    "Copy text": ("Text kopieren", "复制文字"),
+    "Put the words read in this photo on the clipboard": (
+        "Die in diesem Foto gelesenen Wörter in die Zwischenablage kopieren", "将此照片中识别出的文字复制到剪贴板"),
+    "Read words inside photos": ("Wörter in Fotos lesen", "读取照片中的文字"),
+    ("Find receipts, signs, screenshots and slides by the text in them. Words are read after indexing, at a lower "
+     "priority; changing this restarts indexing, and every program indexing this library follows it."): (
+        "Findet Kassenbons, Schilder, Bildschirmfotos und Folien anhand ihres Textes. Die Wörter werden nach der "
+        "Indizierung mit niedrigerer Priorität gelesen; eine Änderung startet die Indizierung neu, und jedes "
+        "Programm, das diese Bibliothek indiziert, richtet sich danach.",
+        "按照片中的文字查找收据、招牌、截图和幻灯片。文字在建立索引之后以较低优先级读取；更改此项会重新开始建立索引，"
+        "所有为此照片库建立索引的程序都会遵循此设置。"),
+    "Reading words in photos: {0:,} of {1:,}": ("Wörter in Fotos werden gelesen: {0:,} von {1:,}",
+                                                 "正在读取照片中的文字：{0:,} / {1:,}"),
+    "Text": ("Text", "文字"),
+    "Text in photo": ("Text im Foto", "照片中的文字"),
+    "Text in photo: could not be read": ("Text im Foto: konnte nicht gelesen werden", "照片中的文字：无法读取"),
+    "Text in photo: none": ("Text im Foto: keiner", "照片中的文字：无"),
+    "Text in photo: not read yet": ("Text im Foto: noch nicht gelesen", "照片中的文字：尚未读取"),
+    "Text: {0:,} of {1:,} photos read, {2:,} with text": ("Text: {0:,} von {1:,} Fotos gelesen, {2:,} mit Text",
+                                                           "文字：已读取 {1:,} 张照片中的 {0:,} 张，{2:,} 张含文字"),
+    "Words in photos are not read here: {0}": ("Wörter in Fotos werden hier nicht gelesen: {0}",
+                                               "此处不读取照片中的文字：{0}"),
+    "Words in the photo: {0}": ("Wörter im Foto: {0}", "照片中的文字：{0}"),
+    "reading is turned off in Settings": ("Lesen ist in den Einstellungen ausgeschaltet", "已在设置中关闭读取"),
 }
 
 

@@ -3,100 +3,132 @@
 <context>
     <name>DetailView</name>
     <message>
-        <location filename="../detail_view.py" line="51" />
+        <location filename="../detail_view.py" line="57" />
         <source>Name</source>
         <translation>Name</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="51" />
+        <location filename="../detail_view.py" line="57" />
         <source>Taken</source>
         <translation>Aufgenommen</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="51" />
+        <location filename="../detail_view.py" line="57" />
         <source>Camera</source>
         <translation>Kamera</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="52" />
+        <location filename="../detail_view.py" line="58" />
         <source>Dimensions</source>
         <translation>Abmessungen</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="52" />
+        <location filename="../detail_view.py" line="58" />
         <source>File size</source>
         <translation>Dateigröße</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="53" />
+        <location filename="../detail_view.py" line="59" />
         <source>Similarity</source>
         <translation>Ähnlichkeit</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="53" />
+        <location filename="../detail_view.py" line="59" />
         <source>Location</source>
         <translation>Ort</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="53" />
+        <location filename="../detail_view.py" line="59" />
         <source>Path</source>
         <translation>Pfad</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="60" />
+        <location filename="../detail_view.py" line="66" />
         <source>← Back to results</source>
         <translation>← Zurück zu den Ergebnissen</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="61" />
+        <location filename="../detail_view.py" line="67" />
         <source>Open</source>
         <translation>Öffnen</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="62" />
+        <location filename="../detail_view.py" line="68" />
         <source>Show in folder</source>
         <translation>Im Ordner zeigen</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="63" />
+        <location filename="../detail_view.py" line="69" />
         <source>Copy path</source>
         <translation>Pfad kopieren</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="64" />
+        <location filename="../detail_view.py" line="70" />
         <source>Find similar</source>
         <translation>Ähnliche finden</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="97" />
+        <location filename="../detail_view.py" line="71" />
+        <source>Copy text</source>
+        <translation>Text kopieren</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="73" />
+        <source>Put the words read in this photo on the clipboard</source>
+        <translation>Die in diesem Foto gelesenen Wörter in die Zwischenablage kopieren</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="83" />
+        <location filename="../detail_view.py" line="155" />
+        <location filename="../detail_view.py" line="158" />
+        <source>Text in photo</source>
+        <translation>Text im Foto</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="118" />
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="102" />
-        <location filename="../detail_view.py" line="111" />
+        <location filename="../detail_view.py" line="124" />
+        <location filename="../detail_view.py" line="133" />
         <source>unknown</source>
         <translation>unbekannt</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="112" />
+        <location filename="../detail_view.py" line="134" />
         <source>none</source>
         <translation>keiner</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="114" />
+        <location filename="../detail_view.py" line="136" />
         <source>(file date)</source>
         <translation>(Dateidatum)</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="120" />
+        <location filename="../detail_view.py" line="142" />
         <source>The file is missing</source>
         <translation>Die Datei fehlt</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="121" />
+        <location filename="../detail_view.py" line="143" />
         <source>This photo cannot be shown: {0}</source>
         <translation>Dieses Foto kann nicht angezeigt werden: {0}</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="159" />
+        <source>Text in photo: not read yet</source>
+        <translation>Text im Foto: noch nicht gelesen</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="160" />
+        <source>Text in photo: could not be read</source>
+        <translation>Text im Foto: konnte nicht gelesen werden</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="161" />
+        <source>Text in photo: none</source>
+        <translation>Text im Foto: keiner</translation>
     </message>
 </context>
 <context>
@@ -568,181 +600,204 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>LibraryPanel</name>
     <message>
-        <location filename="../library_panel.py" line="50" />
+        <location filename="../library_panel.py" line="53" />
         <source>Folder</source>
         <translation>Ordner</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="50" />
+        <location filename="../library_panel.py" line="53" />
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="55" />
+        <location filename="../library_panel.py" line="58" />
         <source>Library folders</source>
         <translation>Ordner der Bibliothek</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="57" />
+        <location filename="../library_panel.py" line="60" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="59" />
+        <location filename="../library_panel.py" line="62" />
         <source>Remove</source>
         <translation>Entfernen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="65" />
-        <location filename="../library_panel.py" line="160" />
+        <location filename="../library_panel.py" line="68" />
+        <location filename="../library_panel.py" line="184" />
         <source>Not indexing</source>
         <translation>Keine Indizierung</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="70" />
-        <location filename="../library_panel.py" line="146" />
+        <location filename="../library_panel.py" line="73" />
+        <location filename="../library_panel.py" line="170" />
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="74" />
+        <location filename="../library_panel.py" line="77" />
         <source>Retry</source>
         <translation>Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="83" />
+        <location filename="../library_panel.py" line="90" />
         <source>File</source>
         <translation>Datei</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="83" />
+        <location filename="../library_panel.py" line="90" />
         <source>Why it was skipped</source>
         <translation>Warum sie übersprungen wurde</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="85" />
+        <location filename="../library_panel.py" line="92" />
         <source>Files that could not be read</source>
         <translation>Dateien, die nicht gelesen werden konnten</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="117" />
+        <location filename="../library_panel.py" line="125" />
         <source>indexed / found</source>
         <translation>indiziert / gefunden</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="119" />
+        <location filename="../library_panel.py" line="127" />
         <source>excluded: {0}</source>
         <translation>ausgeschlossen: {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="132" />
+        <location filename="../library_panel.py" line="140" />
         <source>{0} files could not be read:</source>
         <translation>{0} Dateien konnten nicht gelesen werden:</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="137" />
+        <location filename="../library_panel.py" line="145" />
         <source>Adding a second model; searches use the current one until it is done.</source>
         <translation>Ein zweites Modell wird hinzugefügt; bis es fertig ist, sucht das bisherige.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="146" />
+        <location filename="../library_panel.py" line="154" />
+        <source>Words in photos are not read here: {0}</source>
+        <translation>Wörter in Fotos werden hier nicht gelesen: {0}</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="155" />
+        <source>Text: {0:,} of {1:,} photos read, {2:,} with text</source>
+        <translation>Text: {0:,} von {1:,} Fotos gelesen, {2:,} mit Text</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="159" />
+        <source>reading is turned off in Settings</source>
+        <translation>Lesen ist in den Einstellungen ausgeschaltet</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="170" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="149" />
+        <location filename="../library_panel.py" line="173" />
         <source>another program</source>
         <translation>ein anderes Programm</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="150" />
+        <location filename="../library_panel.py" line="174" />
         <source>Kept up to date by {0}.</source>
         <translation>Wird von {0} aktuell gehalten.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="153" />
+        <location filename="../library_panel.py" line="177" />
         <source>Indexing stopped: {0}</source>
         <translation>Indizierung angehalten: {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="156" />
+        <location filename="../library_panel.py" line="180" />
         <source>Paused. New and changed photos wait until you resume.</source>
         <translation>Pausiert. Neue und geänderte Fotos warten, bis Sie fortsetzen.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="158" />
+        <location filename="../library_panel.py" line="182" />
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="170" />
+        <location filename="../library_panel.py" line="194" />
         <source>Downloading the model: file {0} of {1}</source>
         <translation>Modell wird heruntergeladen: Datei {0} von {1}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="177" />
+        <location filename="../library_panel.py" line="201" />
         <source>Looking for new and changed photos: {0:,} files</source>
         <translation>Suche nach neuen und geänderten Fotos: {0:,} Dateien</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="189" />
+        <location filename="../library_panel.py" line="216" />
         <source>Adding the new model</source>
         <translation>Neues Modell wird hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="189" />
+        <location filename="../library_panel.py" line="216" />
         <source>Indexing</source>
         <translation>Indizierung</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="190" />
+        <location filename="../library_panel.py" line="217" />
         <source>{0}: {1:,} of {2:,} photos</source>
         <translation>{0}: {1:,} von {2:,} Fotos</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="192" />
+        <location filename="../library_panel.py" line="219" />
+        <location filename="../library_panel.py" line="234" />
         <source>{0:.1f} photos/s</source>
         <translation>{0:.1f} Fotos/s</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="194" />
+        <location filename="../library_panel.py" line="221" />
+        <location filename="../library_panel.py" line="236" />
         <source>about {0} left</source>
         <translation>noch etwa {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="196" />
-        <location filename="../library_panel.py" line="198" />
+        <location filename="../library_panel.py" line="157" />
+        <location filename="../library_panel.py" line="223" />
+        <location filename="../library_panel.py" line="225" />
         <source>{0} skipped</source>
         <translation>{0} übersprungen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="183" />
-        <location filename="../library_panel.py" line="198" />
+        <location filename="../library_panel.py" line="210" />
+        <location filename="../library_panel.py" line="225" />
         <source>Up to date.</source>
         <translation>Auf dem neuesten Stand.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="211" />
+        <location filename="../library_panel.py" line="232" />
+        <source>Reading words in photos: {0:,} of {1:,}</source>
+        <translation>Wörter in Fotos werden gelesen: {0:,} von {1:,}</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="249" />
         <source>Add a folder of photos</source>
         <translation>Einen Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="230" />
+        <location filename="../library_panel.py" line="268" />
         <source>Exclude a subfolder…</source>
         <translation>Unterordner ausschließen…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="231" />
+        <location filename="../library_panel.py" line="269" />
         <source>Remove from the library</source>
         <translation>Aus der Bibliothek entfernen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="233" />
+        <location filename="../library_panel.py" line="271" />
         <source>Include again</source>
         <translation>Wieder einschließen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="237" />
+        <location filename="../library_panel.py" line="275" />
         <source>Choose a subfolder to skip</source>
         <translation>Einen Unterordner zum Überspringen wählen</translation>
     </message>
@@ -773,113 +828,113 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>Bibliothek</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118" />
+        <location filename="../main_window.py" line="119" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>Das Textmodell wurde nach Leerlauf freigegeben; die nächste Suche lädt es wieder.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="138" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="141" />
         <source>Search by photo…</source>
         <translation>Nach Foto suchen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141" />
+        <location filename="../main_window.py" line="142" />
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142" />
+        <location filename="../main_window.py" line="143" />
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149" />
+        <location filename="../main_window.py" line="150" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="151" />
+        <location filename="../main_window.py" line="152" />
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="156" />
         <source>&amp;Tools</source>
         <translation>E&amp;xtras</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="157" />
         <source>Fine-tune a model…</source>
         <translation>Modell feinabstimmen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="158" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158" />
-        <location filename="../main_window.py" line="403" />
+        <location filename="../main_window.py" line="159" />
+        <location filename="../main_window.py" line="431" />
         <source>About PhotoSearch</source>
         <translation>Über PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208" />
+        <location filename="../main_window.py" line="209" />
         <source>Search by photo</source>
         <translation>Nach Foto suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208" />
+        <location filename="../main_window.py" line="209" />
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="307" />
+        <location filename="../main_window.py" line="316" />
         <source>Remove folder</source>
         <translation>Ordner entfernen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="308" />
+        <location filename="../main_window.py" line="317" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>{0} aus der Bibliothek entfernen? Die Fotos bleiben auf der Festplatte; nur der Index vergisst sie.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319" />
+        <location filename="../main_window.py" line="328" />
         <source>{0:,} photos indexed</source>
         <translation>{0:,} Fotos indiziert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319" />
+        <location filename="../main_window.py" line="328" />
         <source>No folders yet</source>
         <translation>Noch keine Ordner</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328" />
+        <location filename="../main_window.py" line="338" />
         <source>Loading the text model…</source>
         <translation>Textmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329" />
+        <location filename="../main_window.py" line="339" />
         <source>Loading the image model…</source>
         <translation>Bildmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="380" />
+        <location filename="../main_window.py" line="408" />
         <source>Removed the model {0} and its vectors.</source>
         <translation>Das Modell {0} und seine Vektoren wurden entfernt.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="404" />
+        <location filename="../main_window.py" line="432" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch findet Fotos in Ihrer eigenen Bibliothek anhand einer Beschreibung – ein ganzer Absatz in jeder Sprache – mit LLM2CLIP und Long-CLIP. Alles läuft auf diesem Computer.</translation>
     </message>
@@ -1008,6 +1063,11 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>{0}
 {1} · Ähnlichkeit {2:.3f}</translation>
     </message>
+    <message>
+        <location filename="../results_model.py" line="91" />
+        <source>Words in the photo: {0}</source>
+        <translation>Wörter im Foto: {0}</translation>
+    </message>
 </context>
 <context>
     <name>SearchPanel</name>
@@ -1105,103 +1165,118 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="40" />
+        <location filename="../settings_dialog.py" line="44" />
         <source>Settings</source>
         <translation>Einstellungen</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="49" />
+        <location filename="../settings_dialog.py" line="53" />
         <source>Automatic (GPU when there is one)</source>
         <translation>Automatisch (GPU, wenn vorhanden)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="49" />
+        <location filename="../settings_dialog.py" line="53" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="50" />
+        <location filename="../settings_dialog.py" line="54" />
         <source>CPU, int8 (faster, slightly less exact)</source>
         <translation>CPU, int8 (schneller, etwas ungenauer)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="51" />
+        <location filename="../settings_dialog.py" line="55" />
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA-GPU (CUDA)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="51" />
+        <location filename="../settings_dialog.py" line="55" />
         <source>Apple GPU (Metal)</source>
         <translation>Apple-GPU (Metal)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="57" />
+        <location filename="../settings_dialog.py" line="61" />
         <source> min</source>
         <translation> min</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="58" />
+        <location filename="../settings_dialog.py" line="62" />
         <source>never</source>
         <translation>nie</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="66" />
+        <location filename="../settings_dialog.py" line="69" />
+        <source>Read words inside photos</source>
+        <translation>Wörter in Fotos lesen</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="71" />
+        <source>Find receipts, signs, screenshots and slides by the text in them. Words are read after indexing, at a lower priority; changing this restarts indexing, and every program indexing this library follows it.</source>
+        <translation>Findet Kassenbons, Schilder, Bildschirmfotos und Folien anhand ihres Textes. Die Wörter werden nach der Indizierung mit niedrigerer Priorität gelesen; eine Änderung startet die Indizierung neu, und jedes Programm, das diese Bibliothek indiziert, richtet sich danach.</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="77" />
         <source>Device</source>
         <translation>Gerät</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="67" />
+        <location filename="../settings_dialog.py" line="78" />
         <source>Free the text model after</source>
         <translation>Textmodell freigeben nach</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="68" />
+        <location filename="../settings_dialog.py" line="79" />
         <source>Thumbnail cache</source>
         <translation>Vorschaubild-Cache</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="69" />
+        <location filename="../settings_dialog.py" line="80" />
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="81" />
         <source>A new model indexes your photos beside the current one; searches keep using the current model until it is done. A new device takes effect at the next start.</source>
         <translation>Ein neues Modell indiziert Ihre Fotos neben dem aktuellen; bis es fertig ist, sucht weiterhin das aktuelle Modell. Ein neues Gerät gilt ab dem nächsten Start.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="73" />
-        <location filename="../settings_dialog.py" line="95" />
+        <location filename="../settings_dialog.py" line="85" />
+        <location filename="../settings_dialog.py" line="107" />
         <source>Models in this library</source>
         <translation>Modelle dieser Bibliothek</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="75" />
+        <location filename="../settings_dialog.py" line="87" />
         <source>Remove model…</source>
         <translation>Modell entfernen…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="76" />
+        <location filename="../settings_dialog.py" line="88" />
         <source>Forget this model and its vectors (the photos stay indexed for the others)</source>
         <translation>Dieses Modell und seine Vektoren vergessen (die Fotos bleiben für die anderen indiziert)</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="81" />
+        <location filename="../settings_dialog.py" line="93" />
         <source>{0} · {1:,} photos embedded</source>
         <translation>{0} · {1:,} Fotos eingebettet</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="92" />
+        <location filename="../settings_dialog.py" line="104" />
         <source>Search model</source>
         <translation>Suchmodell</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="111" />
+        <location filename="../settings_dialog.py" line="123" />
         <source>Remove the model {0} and its vectors of {1:,} photos from this library? The photos stay on disk, and indexed for the other models.</source>
         <translation>Das Modell {0} und seine Vektoren von {1:,} Fotos aus dieser Bibliothek entfernen? Die Fotos bleiben auf der Festplatte und für die anderen Modelle indiziert.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="114" />
+        <location filename="../settings_dialog.py" line="126" />
         <source>It is the only model with vectors: nothing can be searched until every photo is embedded again with another model.</source>
         <translation>Es ist das einzige Modell mit Vektoren: Bis alle Fotos mit einem anderen Modell neu eingebettet sind, kann nichts gesucht werden.</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="116" />
+        <location filename="../settings_dialog.py" line="128" />
         <source>Remove model</source>
         <translation>Modell entfernen</translation>
     </message>
@@ -1209,12 +1284,12 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>TileDelegate</name>
     <message>
-        <location filename="../tile_delegate.py" line="93" />
+        <location filename="../tile_delegate.py" line="100" />
         <source>File missing</source>
         <translation>Datei fehlt</translation>
     </message>
     <message>
-        <location filename="../tile_delegate.py" line="93" />
+        <location filename="../tile_delegate.py" line="100" />
         <source>Cannot show</source>
         <translation>Nicht darstellbar</translation>
     </message>

@@ -3,100 +3,132 @@
 <context>
     <name>DetailView</name>
     <message>
-        <location filename="../detail_view.py" line="51" />
+        <location filename="../detail_view.py" line="57" />
         <source>Name</source>
         <translation>名称</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="51" />
+        <location filename="../detail_view.py" line="57" />
         <source>Taken</source>
         <translation>拍摄时间</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="51" />
+        <location filename="../detail_view.py" line="57" />
         <source>Camera</source>
         <translation>相机</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="52" />
+        <location filename="../detail_view.py" line="58" />
         <source>Dimensions</source>
         <translation>尺寸</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="52" />
+        <location filename="../detail_view.py" line="58" />
         <source>File size</source>
         <translation>文件大小</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="53" />
+        <location filename="../detail_view.py" line="59" />
         <source>Similarity</source>
         <translation>相似度</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="53" />
+        <location filename="../detail_view.py" line="59" />
         <source>Location</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="53" />
+        <location filename="../detail_view.py" line="59" />
         <source>Path</source>
         <translation>路径</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="60" />
+        <location filename="../detail_view.py" line="66" />
         <source>← Back to results</source>
         <translation>← 返回结果</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="61" />
+        <location filename="../detail_view.py" line="67" />
         <source>Open</source>
         <translation>打开</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="62" />
+        <location filename="../detail_view.py" line="68" />
         <source>Show in folder</source>
         <translation>在文件夹中显示</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="63" />
+        <location filename="../detail_view.py" line="69" />
         <source>Copy path</source>
         <translation>复制路径</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="64" />
+        <location filename="../detail_view.py" line="70" />
         <source>Find similar</source>
         <translation>查找相似</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="97" />
+        <location filename="../detail_view.py" line="71" />
+        <source>Copy text</source>
+        <translation>复制文字</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="73" />
+        <source>Put the words read in this photo on the clipboard</source>
+        <translation>将此照片中识别出的文字复制到剪贴板</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="83" />
+        <location filename="../detail_view.py" line="155" />
+        <location filename="../detail_view.py" line="158" />
+        <source>Text in photo</source>
+        <translation>照片中的文字</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="118" />
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="102" />
-        <location filename="../detail_view.py" line="111" />
+        <location filename="../detail_view.py" line="124" />
+        <location filename="../detail_view.py" line="133" />
         <source>unknown</source>
         <translation>未知</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="112" />
+        <location filename="../detail_view.py" line="134" />
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="114" />
+        <location filename="../detail_view.py" line="136" />
         <source>(file date)</source>
         <translation>（文件日期）</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="120" />
+        <location filename="../detail_view.py" line="142" />
         <source>The file is missing</source>
         <translation>文件已不存在</translation>
     </message>
     <message>
-        <location filename="../detail_view.py" line="121" />
+        <location filename="../detail_view.py" line="143" />
         <source>This photo cannot be shown: {0}</source>
         <translation>无法显示此照片：{0}</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="159" />
+        <source>Text in photo: not read yet</source>
+        <translation>照片中的文字：尚未读取</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="160" />
+        <source>Text in photo: could not be read</source>
+        <translation>照片中的文字：无法读取</translation>
+    </message>
+    <message>
+        <location filename="../detail_view.py" line="161" />
+        <source>Text in photo: none</source>
+        <translation>照片中的文字：无</translation>
     </message>
 </context>
 <context>
@@ -568,181 +600,204 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>LibraryPanel</name>
     <message>
-        <location filename="../library_panel.py" line="50" />
+        <location filename="../library_panel.py" line="53" />
         <source>Folder</source>
         <translation>文件夹</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="50" />
+        <location filename="../library_panel.py" line="53" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="55" />
+        <location filename="../library_panel.py" line="58" />
         <source>Library folders</source>
         <translation>照片库文件夹</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="57" />
+        <location filename="../library_panel.py" line="60" />
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="59" />
+        <location filename="../library_panel.py" line="62" />
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="65" />
-        <location filename="../library_panel.py" line="160" />
+        <location filename="../library_panel.py" line="68" />
+        <location filename="../library_panel.py" line="184" />
         <source>Not indexing</source>
         <translation>未在建立索引</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="70" />
-        <location filename="../library_panel.py" line="146" />
+        <location filename="../library_panel.py" line="73" />
+        <location filename="../library_panel.py" line="170" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="74" />
+        <location filename="../library_panel.py" line="77" />
         <source>Retry</source>
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="83" />
+        <location filename="../library_panel.py" line="90" />
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="83" />
+        <location filename="../library_panel.py" line="90" />
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="85" />
+        <location filename="../library_panel.py" line="92" />
         <source>Files that could not be read</source>
         <translation>无法读取的文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="117" />
+        <location filename="../library_panel.py" line="125" />
         <source>indexed / found</source>
         <translation>已索引 / 已找到</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="119" />
+        <location filename="../library_panel.py" line="127" />
         <source>excluded: {0}</source>
         <translation>已排除：{0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="132" />
+        <location filename="../library_panel.py" line="140" />
         <source>{0} files could not be read:</source>
         <translation>有 {0} 个文件无法读取：</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="137" />
+        <location filename="../library_panel.py" line="145" />
         <source>Adding a second model; searches use the current one until it is done.</source>
         <translation>正在添加第二个模型；完成之前搜索仍使用当前模型。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="146" />
+        <location filename="../library_panel.py" line="154" />
+        <source>Words in photos are not read here: {0}</source>
+        <translation>此处不读取照片中的文字：{0}</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="155" />
+        <source>Text: {0:,} of {1:,} photos read, {2:,} with text</source>
+        <translation>文字：已读取 {1:,} 张照片中的 {0:,} 张，{2:,} 张含文字</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="159" />
+        <source>reading is turned off in Settings</source>
+        <translation>已在设置中关闭读取</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="170" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="149" />
+        <location filename="../library_panel.py" line="173" />
         <source>another program</source>
         <translation>另一个程序</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="150" />
+        <location filename="../library_panel.py" line="174" />
         <source>Kept up to date by {0}.</source>
         <translation>由 {0} 保持最新。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="153" />
+        <location filename="../library_panel.py" line="177" />
         <source>Indexing stopped: {0}</source>
         <translation>建立索引已停止：{0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="156" />
+        <location filename="../library_panel.py" line="180" />
         <source>Paused. New and changed photos wait until you resume.</source>
         <translation>已暂停。新的和修改过的照片将等待您继续。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="158" />
+        <location filename="../library_panel.py" line="182" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="170" />
+        <location filename="../library_panel.py" line="194" />
         <source>Downloading the model: file {0} of {1}</source>
         <translation>正在下载模型：第 {0} 个文件，共 {1} 个</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="177" />
+        <location filename="../library_panel.py" line="201" />
         <source>Looking for new and changed photos: {0:,} files</source>
         <translation>正在查找新的和修改过的照片：{0:,} 个文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="189" />
+        <location filename="../library_panel.py" line="216" />
         <source>Adding the new model</source>
         <translation>正在添加新模型</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="189" />
+        <location filename="../library_panel.py" line="216" />
         <source>Indexing</source>
         <translation>正在建立索引</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="190" />
+        <location filename="../library_panel.py" line="217" />
         <source>{0}: {1:,} of {2:,} photos</source>
         <translation>{0}：{1:,} / {2:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="192" />
+        <location filename="../library_panel.py" line="219" />
+        <location filename="../library_panel.py" line="234" />
         <source>{0:.1f} photos/s</source>
         <translation>{0:.1f} 张/秒</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="194" />
+        <location filename="../library_panel.py" line="221" />
+        <location filename="../library_panel.py" line="236" />
         <source>about {0} left</source>
         <translation>约剩 {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="196" />
-        <location filename="../library_panel.py" line="198" />
+        <location filename="../library_panel.py" line="157" />
+        <location filename="../library_panel.py" line="223" />
+        <location filename="../library_panel.py" line="225" />
         <source>{0} skipped</source>
         <translation>跳过 {0} 张</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="183" />
-        <location filename="../library_panel.py" line="198" />
+        <location filename="../library_panel.py" line="210" />
+        <location filename="../library_panel.py" line="225" />
         <source>Up to date.</source>
         <translation>已是最新。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="211" />
+        <location filename="../library_panel.py" line="232" />
+        <source>Reading words in photos: {0:,} of {1:,}</source>
+        <translation>正在读取照片中的文字：{0:,} / {1:,}</translation>
+    </message>
+    <message>
+        <location filename="../library_panel.py" line="249" />
         <source>Add a folder of photos</source>
         <translation>添加照片文件夹</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="230" />
+        <location filename="../library_panel.py" line="268" />
         <source>Exclude a subfolder…</source>
         <translation>排除子文件夹…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="231" />
+        <location filename="../library_panel.py" line="269" />
         <source>Remove from the library</source>
         <translation>从照片库中移除</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="233" />
+        <location filename="../library_panel.py" line="271" />
         <source>Include again</source>
         <translation>重新包含</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="237" />
+        <location filename="../library_panel.py" line="275" />
         <source>Choose a subfolder to skip</source>
         <translation>选择要跳过的子文件夹</translation>
     </message>
@@ -773,113 +828,113 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>照片库</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="118" />
+        <location filename="../main_window.py" line="119" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>文本模型空闲后已释放；下次搜索会重新加载。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="137" />
+        <location filename="../main_window.py" line="138" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="139" />
+        <location filename="../main_window.py" line="140" />
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="141" />
         <source>Search by photo…</source>
         <translation>按照片搜索…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141" />
+        <location filename="../main_window.py" line="142" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142" />
+        <location filename="../main_window.py" line="143" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="149" />
+        <location filename="../main_window.py" line="150" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="151" />
+        <location filename="../main_window.py" line="152" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="155" />
+        <location filename="../main_window.py" line="156" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="157" />
         <source>Fine-tune a model…</source>
         <translation>微调模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="158" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158" />
-        <location filename="../main_window.py" line="403" />
+        <location filename="../main_window.py" line="159" />
+        <location filename="../main_window.py" line="431" />
         <source>About PhotoSearch</source>
         <translation>关于 PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208" />
+        <location filename="../main_window.py" line="209" />
         <source>Search by photo</source>
         <translation>按照片搜索</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="208" />
+        <location filename="../main_window.py" line="209" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="307" />
+        <location filename="../main_window.py" line="316" />
         <source>Remove folder</source>
         <translation>移除文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="308" />
+        <location filename="../main_window.py" line="317" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>要从照片库中移除 {0} 吗？照片仍保留在磁盘上，只是索引不再记录它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319" />
+        <location filename="../main_window.py" line="328" />
         <source>{0:,} photos indexed</source>
         <translation>已索引 {0:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="319" />
+        <location filename="../main_window.py" line="328" />
         <source>No folders yet</source>
         <translation>尚无文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328" />
+        <location filename="../main_window.py" line="338" />
         <source>Loading the text model…</source>
         <translation>正在加载文本模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="329" />
+        <location filename="../main_window.py" line="339" />
         <source>Loading the image model…</source>
         <translation>正在加载图像模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="380" />
+        <location filename="../main_window.py" line="408" />
         <source>Removed the model {0} and its vectors.</source>
         <translation>已移除模型 {0} 及其向量。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="404" />
+        <location filename="../main_window.py" line="432" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch 借助 LLM2CLIP 和 Long-CLIP，根据描述（任何语言的一整段文字）在您自己的照片库中找到照片。一切都在这台电脑上运行。</translation>
     </message>
@@ -1008,6 +1063,11 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>{0}
 {1} · 相似度 {2:.3f}</translation>
     </message>
+    <message>
+        <location filename="../results_model.py" line="91" />
+        <source>Words in the photo: {0}</source>
+        <translation>照片中的文字：{0}</translation>
+    </message>
 </context>
 <context>
     <name>SearchPanel</name>
@@ -1105,103 +1165,118 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../settings_dialog.py" line="40" />
+        <location filename="../settings_dialog.py" line="44" />
         <source>Settings</source>
         <translation>设置</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="49" />
+        <location filename="../settings_dialog.py" line="53" />
         <source>Automatic (GPU when there is one)</source>
         <translation>自动（有 GPU 时使用 GPU）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="49" />
+        <location filename="../settings_dialog.py" line="53" />
         <source>CPU</source>
         <translation>CPU</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="50" />
+        <location filename="../settings_dialog.py" line="54" />
         <source>CPU, int8 (faster, slightly less exact)</source>
         <translation>CPU，int8（更快，精度略低）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="51" />
+        <location filename="../settings_dialog.py" line="55" />
         <source>NVIDIA GPU (CUDA)</source>
         <translation>NVIDIA GPU（CUDA）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="51" />
+        <location filename="../settings_dialog.py" line="55" />
         <source>Apple GPU (Metal)</source>
         <translation>Apple GPU（Metal）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="57" />
+        <location filename="../settings_dialog.py" line="61" />
         <source> min</source>
         <translation> 分钟</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="58" />
+        <location filename="../settings_dialog.py" line="62" />
         <source>never</source>
         <translation>从不</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="66" />
+        <location filename="../settings_dialog.py" line="69" />
+        <source>Read words inside photos</source>
+        <translation>读取照片中的文字</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="71" />
+        <source>Find receipts, signs, screenshots and slides by the text in them. Words are read after indexing, at a lower priority; changing this restarts indexing, and every program indexing this library follows it.</source>
+        <translation>按照片中的文字查找收据、招牌、截图和幻灯片。文字在建立索引之后以较低优先级读取；更改此项会重新开始建立索引，所有为此照片库建立索引的程序都会遵循此设置。</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="77" />
         <source>Device</source>
         <translation>设备</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="67" />
+        <location filename="../settings_dialog.py" line="78" />
         <source>Free the text model after</source>
         <translation>文本模型空闲释放时间</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="68" />
+        <location filename="../settings_dialog.py" line="79" />
         <source>Thumbnail cache</source>
         <translation>缩略图缓存</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="69" />
+        <location filename="../settings_dialog.py" line="80" />
+        <source>Text</source>
+        <translation>文字</translation>
+    </message>
+    <message>
+        <location filename="../settings_dialog.py" line="81" />
         <source>A new model indexes your photos beside the current one; searches keep using the current model until it is done. A new device takes effect at the next start.</source>
         <translation>新模型会在当前模型之外为您的照片建立索引；完成之前搜索仍使用当前模型。新的设备设置在下次启动时生效。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="73" />
-        <location filename="../settings_dialog.py" line="95" />
+        <location filename="../settings_dialog.py" line="85" />
+        <location filename="../settings_dialog.py" line="107" />
         <source>Models in this library</source>
         <translation>此照片库中的模型</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="75" />
+        <location filename="../settings_dialog.py" line="87" />
         <source>Remove model…</source>
         <translation>移除模型…</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="76" />
+        <location filename="../settings_dialog.py" line="88" />
         <source>Forget this model and its vectors (the photos stay indexed for the others)</source>
         <translation>删除此模型及其向量（照片仍为其他模型保留索引）</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="81" />
+        <location filename="../settings_dialog.py" line="93" />
         <source>{0} · {1:,} photos embedded</source>
         <translation>{0} · 已嵌入 {1:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="92" />
+        <location filename="../settings_dialog.py" line="104" />
         <source>Search model</source>
         <translation>搜索模型</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="111" />
+        <location filename="../settings_dialog.py" line="123" />
         <source>Remove the model {0} and its vectors of {1:,} photos from this library? The photos stay on disk, and indexed for the other models.</source>
         <translation>要从此照片库中移除模型 {0} 及其 {1:,} 张照片的向量吗？照片仍保留在磁盘上，并为其他模型保留索引。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="114" />
+        <location filename="../settings_dialog.py" line="126" />
         <source>It is the only model with vectors: nothing can be searched until every photo is embedded again with another model.</source>
         <translation>这是唯一带有向量的模型：在用另一个模型重新嵌入所有照片之前，将无法搜索。</translation>
     </message>
     <message>
-        <location filename="../settings_dialog.py" line="116" />
+        <location filename="../settings_dialog.py" line="128" />
         <source>Remove model</source>
         <translation>移除模型</translation>
     </message>
@@ -1209,12 +1284,12 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>TileDelegate</name>
     <message>
-        <location filename="../tile_delegate.py" line="93" />
+        <location filename="../tile_delegate.py" line="100" />
         <source>File missing</source>
         <translation>文件丢失</translation>
     </message>
     <message>
-        <location filename="../tile_delegate.py" line="93" />
+        <location filename="../tile_delegate.py" line="100" />
         <source>Cannot show</source>
         <translation>无法显示</translation>
     </message>
