@@ -186,3 +186,18 @@ def test_release_folder_loads_as_an_llm2clip_spec(tmp_path):
         want = adaptor(llm2vec(llm2vec.tokenize(texts))).numpy()
     want /= np.linalg.norm(want, axis=1, keepdims=True)
     assert np.abs(got - want).max() <= 1e-5
+
+
+def test_preset_fetches_the_release_folder_and_the_gated_llm():
+    import re
+
+    from photosearch.factory import get_preset
+
+    preset = get_preset("llm2clip-8b-siglip2")
+    assert preset is not None and preset.kind == "llm2clip"
+    vision, llm = preset.parts["vision"], preset.parts["llm"]
+    assert vision["repo_id"] == "microsoft/LLM2CLIP-Llama3.1-8B-siglip2-so400m-patch14-224"
+    assert "LLM2CLIP-Llama-3.1-8B/*" in vision["patterns"] and "files" not in vision  # a folder: checkpoint + LoRA
+    assert llm["repo_id"] == "meta-llama/Llama-3.1-8B-Instruct" and re.fullmatch(r"[0-9a-f]{40}", llm["revision"])
+    # until the vision repo's commit is known it stays on `main`, and the description says so
+    assert vision["revision"] == "main" and "pinned" in preset.description
