@@ -264,22 +264,28 @@ def _translate(exc: Exception, spec: HubFiles, name: str | None, missing: list[s
     if isinstance(exc, (httpx2.TransportError, LocalEntryNotFoundError)):
         reason = f"the Hugging Face Hub could not be reached ({exc.__class__.__name__})"
         return _unavailable(spec, name, missing, reason)
-    if isinstance(exc, (GatedRepoError, RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError)):
-        gated = " (gated: accept its terms on the model page, then `hf auth login`)"
-        hint = gated if isinstance(exc, GatedRepoError) else ""
+    if isinstance(exc, GatedRepoError):
+        return _gated(spec, missing)
+    if isinstance(exc, (RepositoryNotFoundError, RevisionNotFoundError, EntryNotFoundError)):
         return NotOnHub(
-            f"the Hub has no accessible {spec.repo_id} @ {spec.revision}{hint}: {_first_line(exc)}", repo_id=spec.repo_id,
+            f"the Hub has no accessible {spec.repo_id} @ {spec.revision}: {_first_line(exc)}", repo_id=spec.repo_id,
             revision=spec.revision, missing=tuple(missing),
         )
     if isinstance(exc, HfHubHTTPError):
         status = exc.response.status_code if exc.response is not None else "?"
         if status == 401 or status == 403:
-            return NotOnHub(
-                f"the Hub refused access to {spec.repo_id} (HTTP {status}); log in with `hf auth login`",
-                repo_id=spec.repo_id, revision=spec.revision, missing=tuple(missing),
-            )
+            return _gated(spec, missing)
         return _unavailable(spec, name, missing, f"the Hugging Face Hub answered HTTP {status}")
     return None
+
+
+def _gated(spec: HubFiles, missing: list[str]) -> NotOnHub:
+    """401/403 or GatedRepo: the repo needs an accepted licence and a token (Meta's Llama repos, for one)."""
+    return NotOnHub(
+        f"{spec.repo_id} is gated and this machine has no access: accept its licence at "
+        f"https://huggingface.co/{spec.repo_id} (logged in), then run `hf auth login` (or set HF_TOKEN) and try again",
+        repo_id=spec.repo_id, revision=spec.revision, missing=tuple(missing),
+    )
 
 
 def _first_line(exc: BaseException) -> str:

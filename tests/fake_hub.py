@@ -26,8 +26,10 @@ CHUNK = 16 * 1024
 class FakeHub:
     """A tiny Hub: counts requests and logs them into `events` so tests can order them against progress reports."""
 
-    def __init__(self, repo: str, sha: str, files: dict[str, bytes]) -> None:
-        self.repo, self.sha, self.files = repo, sha, files
+    def __init__(self, repo: str, sha: str, files: dict[str, bytes], refuse: tuple[int, str] | None = None) -> None:
+        """`refuse=(status, X-Error-Code)` answers every request that way: (401, "GatedRepo") is what the Hub
+        tells an anonymous client about a gated repo, (403, "GatedRepo") a logged-in one without access."""
+        self.repo, self.sha, self.files, self.refuse = repo, sha, files, refuse
         self.events: list[tuple[str, str]] = []
         self.lock = threading.Lock()
         hub = self
@@ -61,6 +63,11 @@ class FakeHub:
         path = unquote(urlsplit(req.path).path)
         with self.lock:
             self.events.append((f"http {req.command}", path))
+        if self.refuse is not None:
+            status, code = self.refuse
+            message = f"Access to model {self.repo} is restricted. You must have access to it and be authenticated."
+            self._send(req, status, message.encode(), head, {"X-Error-Code": code, "X-Error-Message": message})
+            return
         info_prefix = f"/api/models/{self.repo}/revision/"
         resolve_prefix = f"/{self.repo}/resolve/"
         if path.startswith(info_prefix) and path[len(info_prefix):] in ("main", self.sha):

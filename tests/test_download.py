@@ -16,6 +16,7 @@ from huggingface_hub.utils import _http as hf_http
 
 from photosearch import download
 from photosearch.download import DownloadCancelled, HubFiles, ModelNotAvailable, ensure_downloaded
+from photosearch.errors import NotOnHub
 from photosearch.progress import Control, Phase, Progress, Unit
 from tests.fake_hub import FakeHub, point_hub_client_at
 
@@ -267,3 +268,20 @@ def test_openclip_weights_without_network_fail_at_once_saying_so(dead_hub: str, 
         resolve_openclip(name, pretrained)
     assert time.monotonic() - started < 5
     assert "check the name" not in str(info.value) and "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("status", [401, 403])
+def test_gated_repo_says_exactly_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, status: int) -> None:
+    """Meta's Llama-3.1-8B-Instruct (the SigLIP2 LLM2CLIP text side) is gated: anonymous clients get 401, logged-in
+    ones without an accepted licence 403. Either way: one line naming the page, the login and HF_TOKEN."""
+    server = FakeHub(REPO, SHA, FILES, refuse=(status, "GatedRepo"))
+    point_hub_client_at(server.url, tmp_path, monkeypatch)
+    try:
+        with pytest.raises(NotOnHub) as info:
+            ensure_downloaded(SHARDS, cache_dir=str(tmp_path / "cache"))
+    finally:
+        server.stop()
+        hf_http.close_session()
+    message = str(info.value)
+    assert "\n" not in message and f"https://huggingface.co/{REPO}" in message
+    assert "accept its licence" in message and "hf auth login" in message and "HF_TOKEN" in message

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import torch
 from safetensors import safe_open
@@ -31,6 +31,9 @@ from transformers.models.llama.modeling_llama import LlamaRotaryEmbedding
 
 from photosearch.encoders.base import TextInfo, TextTower, TokenizedTexts
 from photosearch.encoders.checkpoint import check_shapes
+
+if TYPE_CHECKING:
+    from photosearch.encoders.lora import LoraAdapter
 
 MAX_LENGTH = 512
 DOC_MAX_LENGTH = 512
@@ -274,12 +277,15 @@ def _weight_files(model_dir: Path) -> list[Path]:
     raise FileNotFoundError(f"{model_dir} has no model.safetensors or model.safetensors.index.json{hint}")
 
 
-def read_llama_weights(model_dir: Path, dtype: torch.dtype = torch.float32) -> dict[str, torch.Tensor]:
+def read_llama_weights(
+    model_dir: Path, dtype: torch.dtype = torch.float32, lora: "LoraAdapter | None" = None
+) -> dict[str, torch.Tensor]:
     """Safetensors weights keyed as `LlamaModel` expects, with or without the `model.` prefix of a CausalLM.
 
     Read tensor by tensor with `pread` and cast as each arrives, so peak memory is the weights in `dtype`
     plus one tensor: an 8B LLM loads in bf16 within ~17 GB. (safetensors' default mmap backend keeps the
     touched file pages resident next to the copies: 2x the weights at the peak; see bench/bench_llm_load.py.)
+    A `lora` adapter is merged into each target weight as it is read, in float32, before the cast.
     """
     state: dict[str, torch.Tensor] = {}
     for path in _weight_files(_require_dir(model_dir)):
@@ -288,7 +294,11 @@ def read_llama_weights(model_dir: Path, dtype: torch.dtype = torch.float32) -> d
                 if key.endswith("rotary_emb.inv_freq"):
                     continue  # persisted by old transformers versions; recomputed from the config instead
                 tensor = f.get_tensor(key)
+                if lora is not None:
+                    tensor = lora.merge(key.removeprefix("model."), tensor)
                 state[key] = tensor.to(dtype) if tensor.is_floating_point() else tensor
+    if lora is not None:
+        lora.check_complete()
     if any(k.startswith("model.") for k in state):
         # A *ForCausalLM checkpoint: the encoder is under `model.`; lm_head and the like are not used.
         state = {k[len("model.") :]: v for k, v in state.items() if k.startswith("model.")}
@@ -302,12 +312,20 @@ def load_llm2vec(
     attn_implementation: str = "sdpa",
     max_length: int = MAX_LENGTH,
     doc_max_length: int = DOC_MAX_LENGTH,
+    lora: Path | None = None,
 ) -> LLM2VecEncoder:
-    """A released LLM2CLIP Llama folder (single or sharded safetensors) -> ready `LLM2VecEncoder` in eval mode."""
+    """A released LLM2CLIP Llama folder (single or sharded safetensors) -> ready `LLM2VecEncoder` in eval mode.
+
+    `lora`: a peft LoRA folder merged into the weights (Llama-3.1-8B-Instruct + `LLM2CLIP-Llama-3.1-8B`)."""
     model_dir = _require_dir(model_dir)
     tokenizer = load_llm2vec_tokenizer(model_dir, max_length=max_length, doc_max_length=doc_max_length)
     config = read_llama_config(model_dir, attn_implementation)
-    state = read_llama_weights(model_dir, dtype)
+    adapter = None
+    if lora is not None:
+        from photosearch.encoders.lora import read_lora_adapter
+
+        adapter = read_lora_adapter(lora)
+    state = read_llama_weights(model_dir, dtype, adapter)
     with torch.device("meta"):  # no throwaway random init of billions of parameters
         model = LlamaModel(config)
     check_shapes(model, state, model_dir, "LLM")

@@ -2,7 +2,9 @@
 
 Module names mirror the reference `TextProj` so a released state dict (`text.text_adaptor.*`) loads with no
 key renaming: four pre-LN residual MLP blocks (`x + fn(ln(x))`, fn = Linear(d, 2d) -> GELU -> Dropout ->
-Linear(2d, d)), then LayerNorm and Linear(d, out). The input is L2-normalised first, as in the reference.
+Linear(2d, d)), then LayerNorm and Linear(d, out). The input is L2-normalised first, as the reference `TextProj`
+does by default (`l2_norm=True`: the EVA02 and OpenAI-ViT releases, trained on cached vectors). The SigLIP2 release
+calls it through `LLM2VecTextTransformer`, which passes `l2_norm=False`: there `normalize_input` is False.
 """
 from __future__ import annotations
 
@@ -25,9 +27,11 @@ class _LinearBlock(nn.Module):
 
 
 class TextAdaptor(nn.Module):
-    def __init__(self, llm_dim: int, output_dim: int = 1280, num_blocks: int = 4, expansion: int = 2) -> None:
+    def __init__(self, llm_dim: int, output_dim: int = 1280, num_blocks: int = 4, expansion: int = 2,
+                 normalize_input: bool = True) -> None:
         super().__init__()
         self.llm_dim = llm_dim
+        self.normalize_input = normalize_input
         self.output_dim = output_dim
         self.text_adaptor = nn.Sequential(
             *[_LinearBlock(llm_dim, expansion) for _ in range(num_blocks)],
@@ -36,7 +40,9 @@ class TextAdaptor(nn.Module):
         )
 
     def forward(self, llm_vectors: torch.Tensor) -> torch.Tensor:
-        return self.text_adaptor(nn.functional.normalize(llm_vectors, p=2, dim=-1))
+        if self.normalize_input:
+            llm_vectors = nn.functional.normalize(llm_vectors, p=2, dim=-1)
+        return self.text_adaptor(llm_vectors)
 
     @staticmethod
     def sizes(shapes: Mapping[str, Sequence[int]]) -> tuple[int, int, int, int]:
@@ -51,9 +57,9 @@ class TextAdaptor(nn.Module):
         return llm_dim, output_dim, len(blocks), expansion
 
     @classmethod
-    def from_state_dict(cls, state: dict[str, torch.Tensor]) -> "TextAdaptor":
+    def from_state_dict(cls, state: dict[str, torch.Tensor], normalize_input: bool = True) -> "TextAdaptor":
         """Build from `text_adaptor.*` keys (prefix `text.` already stripped), sizes read off the tensors."""
         llm_dim, output_dim, num_blocks, expansion = cls.sizes({k: tuple(v.shape) for k, v in state.items()})
-        model = cls(llm_dim, output_dim, num_blocks, expansion)
+        model = cls(llm_dim, output_dim, num_blocks, expansion, normalize_input)
         model.load_state_dict(state, strict=True)
         return model

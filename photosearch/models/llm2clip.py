@@ -1,9 +1,10 @@
-"""LLM2CLIP as one trainable module: the vision tower (EVA02 or the HF OpenAI-CLIP layout), the LLM2Vec LLM, the
+"""LLM2CLIP as one trainable module: the vision tower (EVA02, SigLIP2 or the HF OpenAI-CLIP layout), the LLM2Vec LLM, the
 text adaptor and the logit scale; the same parts `load_llm2clip` gives search.
 
 Saving writes what the released repos hold, so the result loads through the same loaders (and the authors'):
 * the vision side as the released `.pt` (`visual.*` in the reference key order with its RoPE tables, the adaptor
-  as `text.text_adaptor.*`, `logit_scale`), or for an HF-layout tower its folder (config.json, preprocessor
+  as `text.text_adaptor.*`, `logit_scale`), for SigLIP2 a folder with the released `CustomCLIP` state dict as
+  `vision.pt` (and the LoRA folder when the LLM export is still the unmerged base), or for an HF-layout tower its folder (config.json, preprocessor
   config, `model.safetensors` with `vision_model.*`, `visual_projection.weight` and the adaptor);
 * the LLM as a folder: its config and tokenizer files copied, the weights as `model.safetensors`. A LoRA
   trained on it (peft, stage 1) is merged into the weights first: the export is a plain Llama. A model loaded
@@ -18,9 +19,10 @@ from pathlib import Path
 import torch
 from safetensors.torch import save_file
 
-from photosearch.encoders.eva_vit import EvaVisionTower, read_llm2clip_checkpoint, reference_state_dict
-from photosearch.encoders.llm2clip import LLM2CLIPText, _is_hf_dir, _read_vision_checkpoint
+from photosearch.encoders.eva_vit import EvaVisionTower, reference_state_dict
+from photosearch.encoders.llm2clip import LLM2CLIPText, _read_vision_checkpoint
 from photosearch.encoders.llm2vec import LLM2VecEncoder, load_llm2vec, load_llm2vec_tokenizer
+from photosearch.encoders.siglip_vit import SiglipVisionTower, released_state_dict
 from photosearch.encoders.text_adaptor import TextAdaptor
 from photosearch.factory import write_manifest
 from photosearch.models.base import ClipModel, block_index
@@ -39,6 +41,7 @@ class LLM2CLIPModel(ClipModel):
         tokenizer = llm.tokenizer if llm is not None else load_llm2vec_tokenizer(llm_source)
         super().__init__(vision, LLM2CLIPText(llm, adaptor), tokenizer, logit_scale)
         self.vision_source, self.llm_source = vision_source, llm_source
+        self.lora_source: Path | None = None  # a LoRA not merged into `llm_source`'s files (SigLIP2 release)
 
     @classmethod
     def load(cls, vision: str | Path, llm: str | Path, llm_dtype: torch.dtype = torch.float32,
@@ -46,14 +49,10 @@ class LLM2CLIPModel(ClipModel):
         """`with_llm=False`: the vision tower, the adaptor and the scale only (the LLM stays on disk)."""
         vision, llm = Path(vision), Path(llm)
         ckpt = _read_vision_checkpoint(vision)
-        if _is_hf_dir(vision):
-            from photosearch.encoders.hf_clip_vision import read_logit_scale
-
-            scale = read_logit_scale(vision)
-        else:
-            scale = read_llm2clip_checkpoint(vision)[2]
-        text_model = load_llm2vec(llm, dtype=llm_dtype) if with_llm else None
-        return cls(ckpt.load_vision(), text_model, ckpt.load_adaptor(), scale, vision, llm)
+        text_model = load_llm2vec(llm, dtype=llm_dtype, lora=ckpt.lora) if with_llm else None
+        model = cls(ckpt.load_vision(), text_model, ckpt.load_adaptor(), ckpt.logit_scale(), vision, llm)
+        model.lora_source = ckpt.lora
+        return model
 
     @property
     def llm(self) -> LLM2VecEncoder:
@@ -74,6 +73,9 @@ class LLM2CLIPModel(ClipModel):
             state["logit_scale"] = self.logit_scale.detach().float().cpu().clone()
             torch.save(state, folder / "vision.pt")
             vision_name = "vision.pt"
+        elif isinstance(self.vision, SiglipVisionTower):
+            vision_name = "vision"
+            self._save_siglip_vision(folder / vision_name, adaptor)
         else:
             vision_name = "vision"
             self._save_hf_vision(folder / vision_name, adaptor)
@@ -94,6 +96,17 @@ class LLM2CLIPModel(ClipModel):
         state.update({HF_ADAPTOR_PREFIX + k[len("text_adaptor."):]: v for k, v in adaptor.items()})
         state["logit_scale"] = self.logit_scale.detach().float().cpu().reshape(())
         save_file(state, str(target / "model.safetensors"))
+
+    def _save_siglip_vision(self, target: Path, adaptor: dict[str, torch.Tensor]) -> None:
+        """The released `CustomCLIP` layout (logit_scale, `visual.trunk.*`, `text.text_proj.*`) as `vision.pt`; the
+        LoRA folder is copied beside it only while the exported LLM is still the unmerged base (no LLM loaded)."""
+        target.mkdir(parents=True, exist_ok=True)
+        state = {"logit_scale": self.logit_scale.detach().float().cpu().clone()}
+        state.update(released_state_dict(self.vision))
+        state.update({"text.text_proj." + k: v for k, v in adaptor.items()})
+        torch.save(state, target / "vision.pt")
+        if self.llm is None and self.lora_source is not None:
+            shutil.copytree(self.lora_source, target / self.lora_source.name, dirs_exist_ok=True)
 
     def _save_llm(self, target: Path) -> None:
         target.mkdir(parents=True, exist_ok=True)
@@ -117,7 +130,7 @@ class LLM2CLIPModel(ClipModel):
     # -- training helpers -----------------------------------------------------------------------------------
     def set_grad_checkpointing(self, enabled: bool = True) -> None:
         hf_models = [self.llm.model] if self.llm is not None else []
-        if isinstance(self.vision, EvaVisionTower):
+        if isinstance(self.vision, (EvaVisionTower, SiglipVisionTower)):
             self.vision.trunk.set_grad_checkpointing(enabled)
         else:
             hf_models.append(self.vision.clip)
@@ -128,7 +141,7 @@ class LLM2CLIPModel(ClipModel):
                 model.activation_checkpointing_disable()
 
     def vision_depth(self) -> int:
-        if isinstance(self.vision, EvaVisionTower):
+        if isinstance(self.vision, (EvaVisionTower, SiglipVisionTower)):
             return len(self.vision.trunk.blocks)
         return len(self.vision.clip.encoder.layers)
 
