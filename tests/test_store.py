@@ -435,3 +435,12 @@ def test_reader_refreshes_while_another_process_writes(tmp_path: Path) -> None:
     assert [k for k, _ in idx.search(q, 25)] == [k for k, _ in _brute(keys, vecs, q, 25)]
     assert reader.counts().by_status[FileStatus.INDEXED] == batches * per_batch
     reader.close()
+
+
+def test_models_keep_registration_order_within_one_second(store: Store) -> None:
+    """The library's model is its newest: two registered in the same second must not be ordered by id (that made
+    "the newest model" a coin toss, and the app's model list flip between runs)."""
+    for model_id in ("z/first", "a/second", "m/third"):
+        store.register_model(model_id, 4)
+    store.conn.execute("UPDATE models SET added_at = 1700000000")  # the same second for all three
+    assert [m.model_id for m in store.models()] == ["z/first", "a/second", "m/third"]

@@ -45,7 +45,9 @@ class ModelsMixin(StoreBase):
         return _model(row) if row else None
 
     def models(self) -> list[ModelRecord]:
-        return [_model(r) for r in self._q(f"SELECT {_MODEL_COLS} FROM models ORDER BY added_at, model_id")]
+        """Oldest first; models registered in the same second keep their registration order (`created_seq`), so
+        "the newest model" is the one registered last, not the one whose id sorts last."""
+        return [_model(r) for r in self._q(f"SELECT {_MODEL_COLS} FROM models ORDER BY added_at, coalesce(created_seq, 0), model_id")]
 
     def remove_model(self, model_id: str) -> None:
         """Drop a model and all its vectors."""
