@@ -39,6 +39,8 @@ class Preset:
     parts: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {repo_id, revision, files|patterns}
     openclip_name: str | None = None
     card: dict[str, Any] = field(default_factory=dict)  # size, languages, speeds: see photosearch.catalog
+    # presets this name stood for before (oldest last): a library indexed under the name keeps its vectors
+    formerly: tuple[str, ...] = ()
 
 
 def list_presets() -> list[Preset]:
@@ -58,6 +60,7 @@ def list_presets() -> list[Preset]:
             parts=data.get("parts", {}),
             openclip_name=data.get("openclip_name"),
             card=data.get("card", {}),
+            formerly=tuple(data.get("formerly", ())),
         ))
     return list(presets.values())
 
