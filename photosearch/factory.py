@@ -156,7 +156,8 @@ def resolve_spec(
     if preset is not None:
         local = download_preset(preset, progress=progress, control=control)
         if preset.kind == "openclip":
-            return "openclip", {"name": preset.openclip_name, "pretrained": str(local["weights"])}
+            text = {"hf_text_dir": str(local["text_config"])} if "text_config" in local else {}
+            return "openclip", {"name": preset.openclip_name, "pretrained": str(local["weights"]), **text}
         if preset.kind == "longclip":
             return "longclip", {"path": local["weights"]}
         return "llm2clip", {"vision": local["vision"], "llm": local["llm"]}
@@ -278,7 +279,8 @@ def create_encoder(
         else:
             from photosearch.encoders.openclip import load_openclip
 
-            encoder = load_openclip(kwargs["name"], kwargs["pretrained"], device=plan)
+            encoder = load_openclip(kwargs["name"], kwargs["pretrained"], device=plan,
+                                    hf_text_dir=kwargs.get("hf_text_dir"))
     except PhotoSearchError:
         raise
     except (ValueError, KeyError, OSError) as exc:  # the loaders' own checks of user-supplied files
