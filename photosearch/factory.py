@@ -94,6 +94,17 @@ def download_preset(
     return local
 
 
+def former_specs(spec: str) -> tuple[list[str], list[str]]:
+    """What a preset name stood for before (`Preset.formerly`), split into (downloaded, not downloaded): a
+    library indexed under the name tries these for its model id, the downloaded ones before any download."""
+    from photosearch.download import is_downloaded
+
+    preset = get_preset(spec)
+    formers = [p for p in (get_preset(n) for n in (preset.formerly if preset else ())) if p is not None]
+    here = [p.name for p in formers if all(is_downloaded(_hub_files(part)) for part in p.parts.values())]
+    return here, [p.name for p in formers if p.name not in here]
+
+
 def validate_device(name: str | None) -> str:
     """`auto` (None), `cpu`, `cpu-int8`, `cuda`, `cuda:N` or `mps`; anything else is an InvalidInput (no torch)."""
     value = (name or "auto").strip().lower()
