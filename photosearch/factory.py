@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # torch loads only when an encoder is made, so `photosearch -
     from photosearch.progress import Control, ProgressCallback
 
 MANIFEST = "photosearch-model.json"
-DEFAULT_MODEL = "llm2clip-1b"
 _DEVICE = re.compile(r"auto|cpu|cpu-int8|mps|cuda(:\d+)?")
 
 
@@ -261,7 +260,7 @@ def write_manifest(folder: Path, kind: str, **fields: Any) -> Path:
 
 
 def create_encoder(
-    spec: str = DEFAULT_MODEL,
+    spec: str | None = None,
     device: str | None = None,
     progress: "ProgressCallback | None" = None,
     control: "Control | None" = None,
@@ -273,6 +272,10 @@ def create_encoder(
     `ModelError` (or `InvalidInput` for the device) with one line naming the model.
     """
     device = validate_device(device)
+    if not spec:  # the default depends on the device: photosearch.catalog.recommended says why
+        from photosearch.catalog import default_model
+
+        spec = default_model(device)
     spec = canonical_spec(spec)
     from photosearch.encoders.device import resolve_device
 

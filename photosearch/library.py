@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from photosearch.errors import InvalidInput, LibraryReadOnly, NothingIndexed, PhotoSearchError
-from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
+from photosearch.catalog import default_model
+from photosearch.factory import canonical_spec, validate_device
 from photosearch.lazy_encoder import LazyEncoder
 from photosearch.lease import LeaseHolder, lease_holder
 from photosearch.pathtext import display_path
@@ -253,11 +254,11 @@ class Library:
 
     def index_model(self, requested: str | None = None) -> str:
         """The spec indexing uses: `requested`, else the model the library was last indexed with, else the
-        default. A new model backfills beside the old one."""
+        default for this library's device (`catalog.default_model`). A new model backfills beside the old one."""
         if requested:
             return canonical_spec(requested)
         specs = self.model_specs()
-        return specs[-1] if specs else DEFAULT_MODEL
+        return specs[-1] if specs else default_model(self.device)
 
     def remove_model(self, model: str, *, force: bool = False, program: str = "photosearch models remove") -> RemovedModel:
         """Drop a model and all its vectors; `model` is a model id (as `status` shows it) or a spec.
