@@ -900,83 +900,98 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../model_picker.py" line="38" />
-        <location filename="../model_picker.py" line="101" />
+        <location filename="../model_picker.py" line="39" />
+        <location filename="../model_picker.py" line="105" />
         <source>Checking this computer…</source>
         <translation>Dieser Computer wird geprüft…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="57" />
+        <location filename="../model_picker.py" line="61" />
         <source>A local model folder</source>
         <translation>Ein lokaler Modellordner</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="62" />
+        <location filename="../model_picker.py" line="66" />
         <source>Use a local model folder…</source>
         <translation>Lokalen Modellordner verwenden…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="63" />
+        <location filename="../model_picker.py" line="67" />
         <source>A fine-tuned model, or a released model's files downloaded by hand</source>
         <translation>Ein feinabgestimmtes Modell oder die von Hand heruntergeladenen Dateien eines veröffentlichten Modells</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="85" />
+        <location filename="../model_picker.py" line="89" />
         <source>A local model: {0}</source>
         <translation>Ein lokales Modell: {0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="104" />
+        <location filename="../model_picker.py" line="108" />
         <source>This computer has no GPU PhotoSearch can use, so indexing runs on the processor. The LLM2CLIP models read the longest and most multilingual queries but need hours for every 10,000 photos here; the faster models below index the same photos in minutes.</source>
         <translation>Dieser Computer hat keine GPU, die PhotoSearch nutzen kann, daher läuft die Indizierung auf dem Prozessor. Die LLM2CLIP-Modelle lesen die längsten und mehrsprachigsten Anfragen, brauchen hier aber Stunden für je 10.000 Fotos; die schnelleren Modelle unten indizieren dieselben Fotos in Minuten.</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="108" />
+        <location filename="../model_picker.py" line="112" />
         <source>This computer has a GPU ({0}): every model indexes quickly.</source>
         <translation>Dieser Computer hat eine GPU ({0}): Jedes Modell indiziert schnell.</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>any language</source>
         <translation>jede Sprache</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>English only</source>
         <translation>nur Englisch</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="113" />
+        <location filename="../model_picker.py" line="118" />
         <source>queries of up to {0} words</source>
         <translation>Anfragen bis {0} Wörter</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="114" />
+        <location filename="../model_picker.py" line="119" />
         <source>{0:.1f} GB download</source>
         <translation>{0:.1f} GB Download</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="117" />
+        <location filename="../model_picker.py" line="122" />
         <source>about {0} to index your {1:,} photos here</source>
         <translation>etwa {0}, um Ihre {1:,} Fotos hier zu indizieren</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="119" />
+        <location filename="../model_picker.py" line="124" />
         <source>{0} per 10,000 photos</source>
         <translation>{0} je 10.000 Fotos</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="121" />
+        <location filename="../model_picker.py" line="126" />
         <source>needs a GPU</source>
         <translation>braucht eine GPU</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="123" />
+        <location filename="../model_picker.py" line="128" />
         <source>recommended for this computer</source>
         <translation>für diesen Computer empfohlen</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="128" />
+        <location filename="../model_picker.py" line="136" />
+        <source>★ {0}: with a GPU the LLM2CLIP models index quickly and read the longest queries, in any language</source>
+        <translation>★ {0}: Mit einer GPU indexieren die LLM2CLIP-Modelle schnell und verstehen die längsten Suchanfragen, in jeder Sprache</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="140" />
+        <source>★ {0}: without a GPU it indexes 10,000 photos in about {1} and reads queries in any language; LLM2CLIP would take most of a day, Long-CLIP reads English only</source>
+        <translation>★ {0}: Ohne GPU indexiert es 10.000 Fotos in etwa {1} und versteht Suchanfragen in jeder Sprache; LLM2CLIP bräuchte fast einen Tag, Long-CLIP versteht nur Englisch</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="143" />
+        <source>★ {0}: the fastest model on this computer</source>
+        <translation>★ {0}: das schnellste Modell auf diesem Computer</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="146" />
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>

@@ -900,83 +900,98 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../model_picker.py" line="38" />
-        <location filename="../model_picker.py" line="101" />
+        <location filename="../model_picker.py" line="39" />
+        <location filename="../model_picker.py" line="105" />
         <source>Checking this computer…</source>
         <translation>正在检查这台电脑…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="57" />
+        <location filename="../model_picker.py" line="61" />
         <source>A local model folder</source>
         <translation>本地模型文件夹</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="62" />
+        <location filename="../model_picker.py" line="66" />
         <source>Use a local model folder…</source>
         <translation>使用本地模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="63" />
+        <location filename="../model_picker.py" line="67" />
         <source>A fine-tuned model, or a released model's files downloaded by hand</source>
         <translation>微调过的模型，或手动下载的已发布模型文件</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="85" />
+        <location filename="../model_picker.py" line="89" />
         <source>A local model: {0}</source>
         <translation>本地模型：{0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="104" />
+        <location filename="../model_picker.py" line="108" />
         <source>This computer has no GPU PhotoSearch can use, so indexing runs on the processor. The LLM2CLIP models read the longest and most multilingual queries but need hours for every 10,000 photos here; the faster models below index the same photos in minutes.</source>
         <translation>这台电脑没有 PhotoSearch 可用的 GPU，因此建立索引会在处理器上运行。LLM2CLIP 模型能读取最长、语言最多的查询，但在这里每 10,000 张照片需要数小时；下面更快的模型只需几分钟即可为同样的照片建立索引。</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="108" />
+        <location filename="../model_picker.py" line="112" />
         <source>This computer has a GPU ({0}): every model indexes quickly.</source>
         <translation>这台电脑有 GPU（{0}）：每个模型都能快速建立索引。</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>any language</source>
         <translation>任何语言</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>English only</source>
         <translation>仅英语</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="113" />
+        <location filename="../model_picker.py" line="118" />
         <source>queries of up to {0} words</source>
         <translation>查询最多 {0} 个词</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="114" />
+        <location filename="../model_picker.py" line="119" />
         <source>{0:.1f} GB download</source>
         <translation>下载 {0:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="117" />
+        <location filename="../model_picker.py" line="122" />
         <source>about {0} to index your {1:,} photos here</source>
         <translation>在这里为您的 {1:,} 张照片建立索引约需 {0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="119" />
+        <location filename="../model_picker.py" line="124" />
         <source>{0} per 10,000 photos</source>
         <translation>每 10,000 张照片 {0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="121" />
+        <location filename="../model_picker.py" line="126" />
         <source>needs a GPU</source>
         <translation>需要 GPU</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="123" />
+        <location filename="../model_picker.py" line="128" />
         <source>recommended for this computer</source>
         <translation>推荐用于这台电脑</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="128" />
+        <location filename="../model_picker.py" line="136" />
+        <source>★ {0}: with a GPU the LLM2CLIP models index quickly and read the longest queries, in any language</source>
+        <translation>★ {0}：有 GPU 时，LLM2CLIP 模型索引很快，并能理解最长的任意语言查询</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="140" />
+        <source>★ {0}: without a GPU it indexes 10,000 photos in about {1} and reads queries in any language; LLM2CLIP would take most of a day, Long-CLIP reads English only</source>
+        <translation>★ {0}：没有 GPU 时，它约 {1} 即可索引 10,000 张照片，并能理解任意语言的查询；LLM2CLIP 需要将近一天，Long-CLIP 只懂英语</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="143" />
+        <source>★ {0}: the fastest model on this computer</source>
+        <translation>★ {0}：这台电脑上最快的模型</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="146" />
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
