@@ -13,7 +13,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from photosearch.encoders.openclip import load_openclip, resolve_openclip
-from photosearch.errors import HubUnreachable
+from photosearch.errors import HubUnreachable, ModelError
 from photosearch.hashing import weights_fingerprint
 
 TINY = "photosearch-tiny-ViT"
@@ -222,7 +222,7 @@ def test_pinned_text_folder_replaces_the_hub_name(tiny: dict[str, Path], tmp_pat
     shutil.copytree(tiny["root"] / "xlmr-config", text_dir)
     shutil.copytree(tiny["root"] / "xlmr-tokenizer", text_dir, dirs_exist_ok=True)
 
-    with pytest.raises(Exception):
+    with pytest.raises(ModelError, match="text tower"):  # by name: offline, from nowhere
         load_openclip(name, str(tiny[TINY_HF_TEXT])).encode_texts(["a red bicycle"])
     enc = load_openclip(name, str(tiny[TINY_HF_TEXT]), hf_text_dir=str(text_dir))
     want = load_openclip(TINY_HF_TEXT, str(tiny[TINY_HF_TEXT]))
