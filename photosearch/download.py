@@ -83,6 +83,12 @@ class HubFiles:
         return [*self.files, *(f"files matching {p!r}" for p in self.patterns)]
 
 
+def is_downloaded(spec: HubFiles, cache_dir: str | None = None) -> bool:
+    """Every wanted file is in the local cache (decided from disk alone, never the network)."""
+    cache = str(Path(cache_dir or constants.HF_HUB_CACHE).expanduser().resolve())
+    return _find_local(spec, cache, Path(cache) / repo_folder_name(repo_id=spec.repo_id, repo_type="model")).complete
+
+
 def ensure_downloaded(
     spec: HubFiles,
     progress: ProgressCallback | None = None,

@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # torch loads only when an encoder is made, so `photosearch -
     from photosearch.progress import Control, ProgressCallback
 
 MANIFEST = "photosearch-model.json"
-DEFAULT_MODEL = "llm2clip-1b"
 _DEVICE = re.compile(r"auto|cpu|cpu-int8|mps|cuda(:\d+)?")
 
 
@@ -39,6 +38,8 @@ class Preset:
     parts: dict[str, dict[str, Any]] = field(default_factory=dict)  # role -> {repo_id, revision, files|patterns}
     openclip_name: str | None = None
     card: dict[str, Any] = field(default_factory=dict)  # size, languages, speeds: see photosearch.catalog
+    # presets this name stood for before (oldest last): a library indexed under the name keeps its vectors
+    formerly: tuple[str, ...] = ()
 
 
 def list_presets() -> list[Preset]:
@@ -58,6 +59,7 @@ def list_presets() -> list[Preset]:
             parts=data.get("parts", {}),
             openclip_name=data.get("openclip_name"),
             card=data.get("card", {}),
+            formerly=tuple(data.get("formerly", ())),
         ))
     return list(presets.values())
 
@@ -89,6 +91,17 @@ def download_preset(
         files = part.get("files", ())
         local[role] = folder / files[0] if len(files) == 1 else folder
     return local
+
+
+def former_specs(spec: str) -> tuple[list[str], list[str]]:
+    """What a preset name stood for before (`Preset.formerly`), split into (downloaded, not downloaded): a
+    library indexed under the name tries these for its model id, the downloaded ones before any download."""
+    from photosearch.download import is_downloaded
+
+    preset = get_preset(spec)
+    formers = [p for p in (get_preset(n) for n in (preset.formerly if preset else ())) if p is not None]
+    here = [p.name for p in formers if all(is_downloaded(_hub_files(part)) for part in p.parts.values())]
+    return here, [p.name for p in formers if p.name not in here]
 
 
 def validate_device(name: str | None) -> str:
@@ -153,7 +166,8 @@ def resolve_spec(
     if preset is not None:
         local = download_preset(preset, progress=progress, control=control)
         if preset.kind == "openclip":
-            return "openclip", {"name": preset.openclip_name, "pretrained": str(local["weights"])}
+            text = {"hf_text_dir": str(local["text_config"])} if "text_config" in local else {}
+            return "openclip", {"name": preset.openclip_name, "pretrained": str(local["weights"]), **text}
         if preset.kind == "longclip":
             return "longclip", {"path": local["weights"]}
         return "llm2clip", {"vision": local["vision"], "llm": local["llm"]}
@@ -246,7 +260,7 @@ def write_manifest(folder: Path, kind: str, **fields: Any) -> Path:
 
 
 def create_encoder(
-    spec: str = DEFAULT_MODEL,
+    spec: str | None = None,
     device: str | None = None,
     progress: "ProgressCallback | None" = None,
     control: "Control | None" = None,
@@ -258,6 +272,10 @@ def create_encoder(
     `ModelError` (or `InvalidInput` for the device) with one line naming the model.
     """
     device = validate_device(device)
+    if not spec:  # the default depends on the device: photosearch.catalog.recommended says why
+        from photosearch.catalog import default_model
+
+        spec = default_model(device)
     spec = canonical_spec(spec)
     from photosearch.encoders.device import resolve_device
 
@@ -275,7 +293,8 @@ def create_encoder(
         else:
             from photosearch.encoders.openclip import load_openclip
 
-            encoder = load_openclip(kwargs["name"], kwargs["pretrained"], device=plan)
+            encoder = load_openclip(kwargs["name"], kwargs["pretrained"], device=plan,
+                                    hf_text_dir=kwargs.get("hf_text_dir"))
     except PhotoSearchError:
         raise
     except (ValueError, KeyError, OSError) as exc:  # the loaders' own checks of user-supplied files

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from photosearch.errors import InvalidInput, LibraryReadOnly, NothingIndexed, PhotoSearchError
-from photosearch.factory import DEFAULT_MODEL, canonical_spec, validate_device
+from photosearch.catalog import default_model
+from photosearch.factory import canonical_spec, validate_device
 from photosearch.lazy_encoder import LazyEncoder
 from photosearch.library_records import (  # re-exported: front ends import them from here
     DuplicateReport,
@@ -185,11 +186,11 @@ class Library:
 
     def index_model(self, requested: str | None = None) -> str:
         """The spec indexing uses: `requested`, else the model the library was last indexed with, else the
-        default. A new model backfills beside the old one."""
+        default for this library's device (`catalog.default_model`). A new model backfills beside the old one."""
         if requested:
             return canonical_spec(requested)
         specs = self.model_specs()
-        return specs[-1] if specs else DEFAULT_MODEL
+        return specs[-1] if specs else default_model(self.device)
 
     def remove_model(self, model: str, *, force: bool = False, program: str = "photosearch models remove") -> RemovedModel:
         """Drop a model and all its vectors; `model` is a model id (as `status` shows it) or a spec.
@@ -247,6 +248,22 @@ class Library:
                 encoder = self._encoders.setdefault(spec, encoder)
         return encoder
 
+    def _record_encoder(self, record: ModelRecord) -> "Encoder":
+        """The encoder behind an indexed model. A preset name that moved to other weights (`llm2clip-8b` left
+        the HF OpenAI-L layout for EVA02-L) is tried as what it meant before, so a library indexed with it keeps
+        searching its vectors: downloaded former meanings first, then the name's current one, then the rest.
+        The first whose model id is the record's wins; else the current one (the caller names the mismatch)."""
+        from photosearch.factory import former_specs
+
+        here, elsewhere = former_specs(record.spec)
+        current = None
+        for spec in [*here, record.spec, *elsewhere]:
+            encoder = self.encoder(spec)
+            if encoder.model_id == record.model_id:
+                return encoder
+            current = encoder if spec == record.spec else current
+        return current
+
     # -- search ---------------------------------------------------------------------------------------------
     def searcher(self, model: str | None = None) -> "Searcher":
         from photosearch.search import Searcher
@@ -257,7 +274,7 @@ class Library:
             record = next((m for m in reversed(self._store.models()) if m.spec == spec), None)
         if encoder is None and record is not None:
             # no torch until a query needs a tower: repeated queries and indexed photos are answered without
-            encoder = LazyEncoder(record.model_id, record.dim, spec, lambda: self.encoder(spec))
+            encoder = LazyEncoder(record.model_id, record.dim, spec, lambda: self._record_encoder(record))
         elif encoder is None:
             encoder = self.encoder(spec)
         with self._lock:

@@ -91,7 +91,7 @@ def test_nothing_to_search_says_why_before_any_model_is_touched(lib: Library, tm
     with pytest.raises(NothingIndexed, match="nothing is indexed yet"):
         lib.search(SearchRequest("a red bicycle"))
     assert lib.status().search_model is None
-    assert lib.index_model() == "llm2clip-1b"  # the default is only for indexing a new library
+    assert lib.index_model() == "openclip-xlmr-b32"  # the CPU default, only for indexing a new library
 
 
 def test_removing_the_only_folder_leaves_nothing_to_search(tmp_path: Path) -> None:

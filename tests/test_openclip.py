@@ -13,7 +13,7 @@ from PIL import Image
 from safetensors.torch import save_file
 
 from photosearch.encoders.openclip import load_openclip, resolve_openclip
-from photosearch.errors import HubUnreachable
+from photosearch.errors import HubUnreachable, ModelError
 from photosearch.hashing import weights_fingerprint
 
 TINY = "photosearch-tiny-ViT"
@@ -205,3 +205,27 @@ def test_offline_tag_not_in_cache_is_a_clear_error(tmp_path: Path) -> None:
         load_openclip("xlm-roberta-base-ViT-B-32", "laion5b_s13b_b90k", cache_dir=str(tmp_path))
     with pytest.raises(HubUnreachable, match="offline mode is on"):
         resolve_openclip("hf-hub:laion/CLIP-ViT-B-32-laion2B-s34B-b79K", None, cache_dir=str(tmp_path))
+
+
+def test_pinned_text_folder_replaces_the_hub_name(tiny: dict[str, Path], tmp_path: Path) -> None:
+    """A preset's `text_config` part (XLM-R's config and tokenizer, pinned to a commit) is what the text tower
+    and tokenizer are built from: open_clip's own config names the hub repo, which it would read at `main`
+    (unpinned), and offline from nowhere."""
+    import shutil
+
+    name = "photosearch-tiny-hubtext-ViT"
+    cfg = json.loads((tiny["root"] / f"{TINY_HF_TEXT}.json").read_text())
+    cfg["text_cfg"].update(hf_model_name="nobody/not-on-this-machine", hf_tokenizer_name="nobody/not-on-this-machine")
+    (tmp_path / f"{name}.json").write_text(json.dumps(cfg))
+    open_clip.add_model_config(tmp_path / f"{name}.json")
+    text_dir = tmp_path / "text_config"  # what a preset download holds: config.json + tokenizer files
+    shutil.copytree(tiny["root"] / "xlmr-config", text_dir)
+    shutil.copytree(tiny["root"] / "xlmr-tokenizer", text_dir, dirs_exist_ok=True)
+
+    with pytest.raises(ModelError, match="text tower"):  # by name: offline, from nowhere
+        load_openclip(name, str(tiny[TINY_HF_TEXT])).encode_texts(["a red bicycle"])
+    enc = load_openclip(name, str(tiny[TINY_HF_TEXT]), hf_text_dir=str(text_dir))
+    want = load_openclip(TINY_HF_TEXT, str(tiny[TINY_HF_TEXT]))
+    np.testing.assert_allclose(enc.encode_texts(TEXTS + [LONG]), want.encode_texts(TEXTS + [LONG]), atol=1e-6)
+    np.testing.assert_allclose(enc.encode_images(_images()), want.encode_images(_images()), atol=1e-6)
+    assert [i.n_tokens for i in enc.text_info(TEXTS)] == [i.n_tokens for i in want.text_info(TEXTS)]

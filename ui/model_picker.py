@@ -27,6 +27,7 @@ class ModelPicker(QWidget):
 
     def __init__(self, presets: list[Preset], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        presets = [p for p in presets if not p.card.get("hidden")]  # a name's former meaning: not offered
         self.presets = presets
         self.device: DeviceKind | None = None
         self.photos: int | None = None
@@ -38,6 +39,9 @@ class ModelPicker(QWidget):
         self.machine = QLabel(self.tr("Checking this computer\u2026"))
         self.machine.setWordWrap(True)
         layout.addWidget(self.machine)
+        self.reason = QLabel()  # why the preselected model is this machine's default, in one line
+        self.reason.setWordWrap(True)
+        layout.addWidget(self.reason)
         for preset in presets:
             card = PresetCard.of(preset)
             button = QRadioButton(card.title)
@@ -107,6 +111,7 @@ class ModelPicker(QWidget):
         else:
             self.machine.setText(self.tr("This computer has a GPU ({0}): every model indexes quickly.").format(device.value))
         best = recommended(self.presets, device) if device else None
+        self.reason.setText(self._reason(best, device) if best is not None and device is not None else "")
         for preset in self.presets:
             card = PresetCard.of(preset)
             langs = self.tr("any language") if card.multilingual else self.tr("English only")
@@ -123,6 +128,19 @@ class ModelPicker(QWidget):
             self.buttons[preset.name].setText(card.title + ("  \u2605 " + self.tr("recommended for this computer")
                                                             if recommended_here else ""))
             self.details[preset.name].setText(" \u00b7 ".join(p for p in parts if p))
+
+    def _reason(self, best: Preset, device: DeviceKind) -> str:
+        """The trade-off behind the preselection (the rule is `catalog.recommended`; figures in README)."""
+        card = PresetCard.of(best)
+        if device == DeviceKind.CUDA:
+            return self.tr("\u2605 {0}: with a GPU the LLM2CLIP models index quickly and read the longest queries, "
+                           "in any language").format(card.title)
+        per10k = card.index_seconds(10_000, device)
+        if card.multilingual and per10k:
+            return self.tr("\u2605 {0}: without a GPU it indexes 10,000 photos in about {1} and reads queries in any "
+                           "language; LLM2CLIP would take most of a day, Long-CLIP reads English only").format(
+                card.title, describe_duration(per10k))
+        return self.tr("\u2605 {0}: the fastest model on this computer").format(card.title)
 
     def _choose_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))

@@ -9,8 +9,6 @@ import argparse
 from datetime import date
 from typing import NoReturn
 
-from photosearch.factory import DEFAULT_MODEL
-
 
 class Parser(argparse.ArgumentParser):
     """An ArgumentParser whose errors are one line (and exit code 2), like every other user error."""
@@ -42,7 +40,8 @@ def add_model(parser: argparse.ArgumentParser, *, library: bool) -> None:
     """Library commands default to the library's own model; the others to the default preset."""
     help_text = (
         "preset or spec; default: the model the library was indexed with" if library
-        else f"preset or spec (default {DEFAULT_MODEL}); see README"
+        else "preset or spec; default: the one for this device (llm2clip-1b with a GPU, else a fast multilingual "
+        "model; `photosearch models list` marks it); see README"
     )
-    parser.add_argument("--model", default=None if library else DEFAULT_MODEL, help=help_text)
+    parser.add_argument("--model", default=None, help=help_text)
     add_device(parser)

@@ -10,7 +10,6 @@ from typing import Callable
 from photosearch.cli.args import add_db, add_device, add_model
 from photosearch.cli.display import ProgressDisplay
 from photosearch.errors import InvalidInput
-from photosearch.factory import DEFAULT_MODEL
 from photosearch.pathtext import display_path
 
 
@@ -21,10 +20,12 @@ def _encoder(args: argparse.Namespace, progress: ProgressDisplay):
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
+    from photosearch.catalog import default_model
     from photosearch.factory import list_presets
 
+    here = default_model(getattr(args, "device", None))
     for preset in list_presets():
-        default = " (default)" if preset.name == DEFAULT_MODEL else ""
+        default = " (default on this machine)" if preset.name == here else ""
         print(f"{preset.name:<18} {preset.kind:<9} {preset.description}{default}")
     return 0
 

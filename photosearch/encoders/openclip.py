@@ -19,6 +19,7 @@ than `visual` (CoCa) keep the whole model in the vision tower.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import difflib
 import json
 import logging
@@ -168,6 +169,16 @@ class OpenClipSource:
     model_cfg: dict[str, Any]
     preprocess_overrides: dict[str, Any] = field(default_factory=dict)
     cache_dir: str | None = None
+    # A local folder with the HF text model's config and tokenizer (a preset's pinned `text_config` part):
+    # open_clip would otherwise fetch them by name at the hub's current `main`, unpinned, and fail offline.
+    hf_text_dir: str | None = None
+
+    def _text_cfg(self) -> dict[str, Any]:
+        text_cfg = dict(self.model_cfg.get("text_cfg", {}))
+        if self.hf_text_dir and "hf_model_name" in text_cfg:
+            text_cfg.update(hf_model_name=self.hf_text_dir, hf_tokenizer_name=self.hf_text_dir,
+                            hf_model_pretrained=False)  # the checkpoint holds the text weights
+        return text_cfg
 
     @property
     def model_id(self) -> str:
@@ -192,6 +203,7 @@ class OpenClipSource:
                     cache_dir=self.cache_dir,
                     weights_only=True,
                     require_pretrained=True,  # resolve_openclip found weights; never fall back to random ones
+                    **({"text_cfg": self._text_cfg()} if self.hf_text_dir else {}),
                 )
         except pickle.UnpicklingError as exc:  # torch's weights-only refusal is a 10-line essay: say it in one
             weights = self.weight_files[0] if self.weight_files else Path(self.pretrained or self.name)
@@ -201,12 +213,24 @@ class OpenClipSource:
     def create_tokenizer(self) -> Any:
         import open_clip
 
+        if self.hf_text_dir:
+            from open_clip.tokenizer import HFTokenizer
+
+            text_cfg = self._text_cfg()
+            return HFTokenizer(self.hf_text_dir, context_length=text_cfg.get("context_length", DEFAULT_CONTEXT_LENGTH),
+                               tokenizer_mode=text_cfg.get("tokenizer_mode"), **text_cfg.get("tokenizer_kwargs", {}))
         with _hub_offline(offline_requested()):
             return open_clip.get_tokenizer(self.name, cache_dir=self.cache_dir)
 
 
-def resolve_openclip(name: str, pretrained: str | None, cache_dir: str | None = None) -> OpenClipSource:
+def resolve_openclip(name: str, pretrained: str | None, cache_dir: str | None = None,
+                     hf_text_dir: str | None = None) -> OpenClipSource:
     """Name + tag/file -> local weights and config, or a clear error (unknown name or tag, missing weights)."""
+    source = _resolve_openclip(name, pretrained, cache_dir)
+    return dataclasses.replace(source, hf_text_dir=hf_text_dir) if hf_text_dir else source
+
+
+def _resolve_openclip(name: str, pretrained: str | None, cache_dir: str | None) -> OpenClipSource:
     import open_clip
     from open_clip.transform import PreprocessCfg
 
@@ -386,6 +410,7 @@ def load_openclip(
     pretrained: str | None,
     device: DevicePlan | None = None,
     cache_dir: str | None = None,
+    hf_text_dir: str | None = None,
 ) -> Encoder:
     """An `Encoder` over an open_clip model; weights are located now, towers and tokenizer built on first use.
 
@@ -393,7 +418,7 @@ def load_openclip(
     `local-dir:/path` (`pretrained` ignored). Raises ValueError for unknown names/tags, FileNotFoundError when
     the weights are missing (offline: not in the cache).
     """
-    source = resolve_openclip(name, pretrained, cache_dir)
+    source = resolve_openclip(name, pretrained, cache_dir, hf_text_dir)
 
     return Encoder(
         model_id=source.model_id,

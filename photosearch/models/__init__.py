@@ -32,7 +32,7 @@ def load_model(spec: str, llm_dtype: torch.dtype = torch.float32, *, with_llm: b
             return LLM2CLIPModel.load(Path(kwargs["vision"]), Path(kwargs["llm"]), llm_dtype, with_llm)
         from photosearch.models.openclip import OpenClipModel
 
-        return OpenClipModel.load(kwargs["name"], kwargs["pretrained"])
+        return OpenClipModel.load(kwargs["name"], kwargs["pretrained"], kwargs.get("hf_text_dir"))
     except PhotoSearchError:
         raise
     except (ValueError, KeyError, OSError) as exc:

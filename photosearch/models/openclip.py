@@ -43,8 +43,8 @@ class OpenClipModel(ClipModel):
         self.preprocess = preprocess
 
     @classmethod
-    def load(cls, name: str, pretrained: str | None) -> "OpenClipModel":
-        source = resolve_openclip(name, pretrained)
+    def load(cls, name: str, pretrained: str | None, hf_text_dir: str | None = None) -> "OpenClipModel":
+        source = resolve_openclip(name, pretrained, hf_text_dir=hf_text_dir)
         return cls(source.create_model(), source)
 
     def save(self, folder: str | Path) -> Path:

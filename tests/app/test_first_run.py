@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QWizard
 
-from photosearch.catalog import DeviceKind
+from photosearch.catalog import DeviceKind, default_model
 from photosearch.factory import PRESETS_ENV_VAR, list_presets
 from tests.fake_hub import FakeHub, point_hub_client_at
 from tests.index_helpers import make_photos
@@ -52,6 +52,12 @@ def _wizard(qtbot, tmp_path: Path) -> FirstRunWizard:
     llm = picker.details["llm2clip-1b"].text()
     assert "any language" in llm and "507 words" in llm and "5.7 GB" in llm and "to index your 5 photos" in llm
     assert "English only" in picker.details["longclip-b"].text()
+    # the machine's default is preselected, with the trade-off in one line (the CLI's default is the same)
+    assert picker.spec() == default_model("cpu") == "openclip-xlmr-b32"
+    reason = picker.reason.text()
+    assert "CLIP B/32 + XLM-R" in reason and "10,000 photos" in reason and "any language" in reason
+    assert "LLM2CLIP" in reason and "English only" in reason
+    assert "llm2clip-8b-openai" not in picker.buttons  # a name's former meaning is not offered
     return wizard
 
 
@@ -127,3 +133,14 @@ def test_cancel_mid_download_then_resume(tiny_preset: Path, tmp_path: Path, qtbo
         qtbot.waitUntil(lambda: page.done, timeout=30_000)
     finally:
         hub.stop()
+
+
+def test_with_a_gpu_llm2clip_is_preselected_and_says_why(qtbot) -> None:
+    from ui.model_picker import ModelPicker
+
+    picker = ModelPicker(list_presets())
+    qtbot.addWidget(picker)
+    picker.set_machine(DeviceKind.CUDA, 1000)
+    assert picker.spec() == default_model("cuda") == "llm2clip-1b"
+    assert "GPU" in picker.reason.text() and "LLM2CLIP" in picker.reason.text()
+    assert "recommended" in picker.buttons["llm2clip-1b"].text()

@@ -190,6 +190,18 @@ T: dict[str, tuple[str, str]] = {
     "{0} per 10,000 photos": ("{0} je 10.000 Fotos", "每 10,000 张照片 {0}"),
     "needs a GPU": ("braucht eine GPU", "需要 GPU"),
     "recommended for this computer": ("für diesen Computer empfohlen", "推荐用于这台电脑"),
+    "\u2605 {0}: with a GPU the LLM2CLIP models index quickly and read the longest queries, in any language": (
+        "\u2605 {0}: Mit einer GPU indexieren die LLM2CLIP-Modelle schnell und verstehen die längsten Suchanfragen, "
+        "in jeder Sprache",
+        "\u2605 {0}：有 GPU 时，LLM2CLIP 模型索引很快，并能理解最长的任意语言查询"),
+    "\u2605 {0}: without a GPU it indexes 10,000 photos in about {1} and reads queries in any language; LLM2CLIP "
+    "would take most of a day, Long-CLIP reads English only": (
+        "\u2605 {0}: Ohne GPU indexiert es 10.000 Fotos in etwa {1} und versteht Suchanfragen in jeder Sprache; "
+        "LLM2CLIP bräuchte fast einen Tag, Long-CLIP versteht nur Englisch",
+        "\u2605 {0}：没有 GPU 时，它约 {1} 即可索引 10,000 张照片，并能理解任意语言的查询；LLM2CLIP 需要将近一天，"
+        "Long-CLIP 只懂英语"),
+    "\u2605 {0}: the fastest model on this computer": (
+        "\u2605 {0}: das schnellste Modell auf diesem Computer", "\u2605 {0}：这台电脑上最快的模型"),
     "Choose a model folder": ("Einen Modellordner wählen", "选择模型文件夹"),
     ("Describe the photo you are looking for, in any language and as long as you like: \u201cthe kid in the yellow "
      "raincoat jumping into a puddle next to a red bicycle, late afternoon\u201d"): (

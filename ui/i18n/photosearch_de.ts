@@ -626,13 +626,13 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
     </message>
     <message>
         <location filename="../library_panel.py" line="68" />
-        <location filename="../library_panel.py" line="184" />
+        <location filename="../library_panel.py" line="186" />
         <source>Not indexing</source>
         <translation>Keine Indizierung</translation>
     </message>
     <message>
         <location filename="../library_panel.py" line="73" />
-        <location filename="../library_panel.py" line="170" />
+        <location filename="../library_panel.py" line="172" />
         <source>Pause</source>
         <translation>Pause</translation>
     </message>
@@ -642,162 +642,162 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
         <translation>Erneut versuchen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="90" />
+        <location filename="../library_panel.py" line="91" />
         <source>File</source>
         <translation>Datei</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="90" />
+        <location filename="../library_panel.py" line="91" />
         <source>Why it was skipped</source>
         <translation>Warum sie übersprungen wurde</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="92" />
+        <location filename="../library_panel.py" line="93" />
         <source>Files that could not be read</source>
         <translation>Dateien, die nicht gelesen werden konnten</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="125" />
+        <location filename="../library_panel.py" line="126" />
         <source>indexed / found</source>
         <translation>indiziert / gefunden</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="127" />
+        <location filename="../library_panel.py" line="128" />
         <source>excluded: {0}</source>
         <translation>ausgeschlossen: {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="140" />
+        <location filename="../library_panel.py" line="141" />
         <source>{0} files could not be read:</source>
         <translation>{0} Dateien konnten nicht gelesen werden:</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="145" />
+        <location filename="../library_panel.py" line="146" />
         <source>Adding a second model; searches use the current one until it is done.</source>
         <translation>Ein zweites Modell wird hinzugefügt; bis es fertig ist, sucht das bisherige.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="154" />
+        <location filename="../library_panel.py" line="155" />
         <source>Words in photos are not read here: {0}</source>
         <translation>Wörter in Fotos werden hier nicht gelesen: {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="155" />
+        <location filename="../library_panel.py" line="156" />
         <source>Text: {0:,} of {1:,} photos read, {2:,} with text</source>
         <translation>Text: {0:,} von {1:,} Fotos gelesen, {2:,} mit Text</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="159" />
+        <location filename="../library_panel.py" line="160" />
         <source>reading is turned off in Settings</source>
         <translation>Lesen ist in den Einstellungen ausgeschaltet</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="170" />
+        <location filename="../library_panel.py" line="172" />
         <source>Resume</source>
         <translation>Fortsetzen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="173" />
+        <location filename="../library_panel.py" line="175" />
         <source>another program</source>
         <translation>ein anderes Programm</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="174" />
+        <location filename="../library_panel.py" line="176" />
         <source>Kept up to date by {0}.</source>
         <translation>Wird von {0} aktuell gehalten.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="177" />
+        <location filename="../library_panel.py" line="179" />
         <source>Indexing stopped: {0}</source>
         <translation>Indizierung angehalten: {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="180" />
+        <location filename="../library_panel.py" line="182" />
         <source>Paused. New and changed photos wait until you resume.</source>
         <translation>Pausiert. Neue und geänderte Fotos warten, bis Sie fortsetzen.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="182" />
+        <location filename="../library_panel.py" line="184" />
         <source>Starting…</source>
         <translation>Wird gestartet…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="194" />
+        <location filename="../library_panel.py" line="196" />
         <source>Downloading the model: file {0} of {1}</source>
         <translation>Modell wird heruntergeladen: Datei {0} von {1}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="201" />
+        <location filename="../library_panel.py" line="203" />
         <source>Looking for new and changed photos: {0:,} files</source>
         <translation>Suche nach neuen und geänderten Fotos: {0:,} Dateien</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="216" />
+        <location filename="../library_panel.py" line="218" />
         <source>Adding the new model</source>
         <translation>Neues Modell wird hinzugefügt</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="216" />
+        <location filename="../library_panel.py" line="218" />
         <source>Indexing</source>
         <translation>Indizierung</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="217" />
+        <location filename="../library_panel.py" line="219" />
         <source>{0}: {1:,} of {2:,} photos</source>
         <translation>{0}: {1:,} von {2:,} Fotos</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="219" />
-        <location filename="../library_panel.py" line="234" />
+        <location filename="../library_panel.py" line="221" />
+        <location filename="../library_panel.py" line="239" />
         <source>{0:.1f} photos/s</source>
         <translation>{0:.1f} Fotos/s</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="221" />
-        <location filename="../library_panel.py" line="236" />
+        <location filename="../library_panel.py" line="223" />
+        <location filename="../library_panel.py" line="241" />
         <source>about {0} left</source>
         <translation>noch etwa {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="157" />
-        <location filename="../library_panel.py" line="223" />
+        <location filename="../library_panel.py" line="158" />
         <location filename="../library_panel.py" line="225" />
+        <location filename="../library_panel.py" line="227" />
         <source>{0} skipped</source>
         <translation>{0} übersprungen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="210" />
-        <location filename="../library_panel.py" line="225" />
+        <location filename="../library_panel.py" line="212" />
+        <location filename="../library_panel.py" line="227" />
         <source>Up to date.</source>
         <translation>Auf dem neuesten Stand.</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="232" />
+        <location filename="../library_panel.py" line="237" />
         <source>Reading words in photos: {0:,} of {1:,}</source>
         <translation>Wörter in Fotos werden gelesen: {0:,} von {1:,}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="249" />
+        <location filename="../library_panel.py" line="254" />
         <source>Add a folder of photos</source>
         <translation>Einen Fotoordner hinzufügen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="268" />
+        <location filename="../library_panel.py" line="273" />
         <source>Exclude a subfolder…</source>
         <translation>Unterordner ausschließen…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="269" />
+        <location filename="../library_panel.py" line="274" />
         <source>Remove from the library</source>
         <translation>Aus der Bibliothek entfernen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="271" />
+        <location filename="../library_panel.py" line="276" />
         <source>Include again</source>
         <translation>Wieder einschließen</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="275" />
+        <location filename="../library_panel.py" line="280" />
         <source>Choose a subfolder to skip</source>
         <translation>Einen Unterordner zum Überspringen wählen</translation>
     </message>
@@ -955,83 +955,98 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../model_picker.py" line="38" />
-        <location filename="../model_picker.py" line="101" />
+        <location filename="../model_picker.py" line="39" />
+        <location filename="../model_picker.py" line="105" />
         <source>Checking this computer…</source>
         <translation>Dieser Computer wird geprüft…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="57" />
+        <location filename="../model_picker.py" line="61" />
         <source>A local model folder</source>
         <translation>Ein lokaler Modellordner</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="62" />
+        <location filename="../model_picker.py" line="66" />
         <source>Use a local model folder…</source>
         <translation>Lokalen Modellordner verwenden…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="63" />
+        <location filename="../model_picker.py" line="67" />
         <source>A fine-tuned model, or a released model's files downloaded by hand</source>
         <translation>Ein feinabgestimmtes Modell oder die von Hand heruntergeladenen Dateien eines veröffentlichten Modells</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="85" />
+        <location filename="../model_picker.py" line="89" />
         <source>A local model: {0}</source>
         <translation>Ein lokales Modell: {0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="104" />
+        <location filename="../model_picker.py" line="108" />
         <source>This computer has no GPU PhotoSearch can use, so indexing runs on the processor. The LLM2CLIP models read the longest and most multilingual queries but need hours for every 10,000 photos here; the faster models below index the same photos in minutes.</source>
         <translation>Dieser Computer hat keine GPU, die PhotoSearch nutzen kann, daher läuft die Indizierung auf dem Prozessor. Die LLM2CLIP-Modelle lesen die längsten und mehrsprachigsten Anfragen, brauchen hier aber Stunden für je 10.000 Fotos; die schnelleren Modelle unten indizieren dieselben Fotos in Minuten.</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="108" />
+        <location filename="../model_picker.py" line="112" />
         <source>This computer has a GPU ({0}): every model indexes quickly.</source>
         <translation>Dieser Computer hat eine GPU ({0}): Jedes Modell indiziert schnell.</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>any language</source>
         <translation>jede Sprache</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>English only</source>
         <translation>nur Englisch</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="113" />
+        <location filename="../model_picker.py" line="118" />
         <source>queries of up to {0} words</source>
         <translation>Anfragen bis {0} Wörter</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="114" />
+        <location filename="../model_picker.py" line="119" />
         <source>{0:.1f} GB download</source>
         <translation>{0:.1f} GB Download</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="117" />
+        <location filename="../model_picker.py" line="122" />
         <source>about {0} to index your {1:,} photos here</source>
         <translation>etwa {0}, um Ihre {1:,} Fotos hier zu indizieren</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="119" />
+        <location filename="../model_picker.py" line="124" />
         <source>{0} per 10,000 photos</source>
         <translation>{0} je 10.000 Fotos</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="121" />
+        <location filename="../model_picker.py" line="126" />
         <source>needs a GPU</source>
         <translation>braucht eine GPU</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="123" />
+        <location filename="../model_picker.py" line="128" />
         <source>recommended for this computer</source>
         <translation>für diesen Computer empfohlen</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="128" />
+        <location filename="../model_picker.py" line="136" />
+        <source>★ {0}: with a GPU the LLM2CLIP models index quickly and read the longest queries, in any language</source>
+        <translation>★ {0}: Mit einer GPU indexieren die LLM2CLIP-Modelle schnell und verstehen die längsten Suchanfragen, in jeder Sprache</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="140" />
+        <source>★ {0}: without a GPU it indexes 10,000 photos in about {1} and reads queries in any language; LLM2CLIP would take most of a day, Long-CLIP reads English only</source>
+        <translation>★ {0}: Ohne GPU indexiert es 10.000 Fotos in etwa {1} und versteht Suchanfragen in jeder Sprache; LLM2CLIP bräuchte fast einen Tag, Long-CLIP versteht nur Englisch</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="143" />
+        <source>★ {0}: the fastest model on this computer</source>
+        <translation>★ {0}: das schnellste Modell auf diesem Computer</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="146" />
         <source>Choose a model folder</source>
         <translation>Einen Modellordner wählen</translation>
     </message>

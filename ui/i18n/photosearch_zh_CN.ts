@@ -626,13 +626,13 @@ Connect to the internet and press Retry. Or download those files on another comp
     </message>
     <message>
         <location filename="../library_panel.py" line="68" />
-        <location filename="../library_panel.py" line="184" />
+        <location filename="../library_panel.py" line="186" />
         <source>Not indexing</source>
         <translation>未在建立索引</translation>
     </message>
     <message>
         <location filename="../library_panel.py" line="73" />
-        <location filename="../library_panel.py" line="170" />
+        <location filename="../library_panel.py" line="172" />
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
@@ -642,162 +642,162 @@ Connect to the internet and press Retry. Or download those files on another comp
         <translation>重试</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="90" />
+        <location filename="../library_panel.py" line="91" />
         <source>File</source>
         <translation>文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="90" />
+        <location filename="../library_panel.py" line="91" />
         <source>Why it was skipped</source>
         <translation>跳过原因</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="92" />
+        <location filename="../library_panel.py" line="93" />
         <source>Files that could not be read</source>
         <translation>无法读取的文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="125" />
+        <location filename="../library_panel.py" line="126" />
         <source>indexed / found</source>
         <translation>已索引 / 已找到</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="127" />
+        <location filename="../library_panel.py" line="128" />
         <source>excluded: {0}</source>
         <translation>已排除：{0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="140" />
+        <location filename="../library_panel.py" line="141" />
         <source>{0} files could not be read:</source>
         <translation>有 {0} 个文件无法读取：</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="145" />
+        <location filename="../library_panel.py" line="146" />
         <source>Adding a second model; searches use the current one until it is done.</source>
         <translation>正在添加第二个模型；完成之前搜索仍使用当前模型。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="154" />
+        <location filename="../library_panel.py" line="155" />
         <source>Words in photos are not read here: {0}</source>
         <translation>此处不读取照片中的文字：{0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="155" />
+        <location filename="../library_panel.py" line="156" />
         <source>Text: {0:,} of {1:,} photos read, {2:,} with text</source>
         <translation>文字：已读取 {1:,} 张照片中的 {0:,} 张，{2:,} 张含文字</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="159" />
+        <location filename="../library_panel.py" line="160" />
         <source>reading is turned off in Settings</source>
         <translation>已在设置中关闭读取</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="170" />
+        <location filename="../library_panel.py" line="172" />
         <source>Resume</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="173" />
+        <location filename="../library_panel.py" line="175" />
         <source>another program</source>
         <translation>另一个程序</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="174" />
+        <location filename="../library_panel.py" line="176" />
         <source>Kept up to date by {0}.</source>
         <translation>由 {0} 保持最新。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="177" />
+        <location filename="../library_panel.py" line="179" />
         <source>Indexing stopped: {0}</source>
         <translation>建立索引已停止：{0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="180" />
+        <location filename="../library_panel.py" line="182" />
         <source>Paused. New and changed photos wait until you resume.</source>
         <translation>已暂停。新的和修改过的照片将等待您继续。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="182" />
+        <location filename="../library_panel.py" line="184" />
         <source>Starting…</source>
         <translation>正在启动…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="194" />
+        <location filename="../library_panel.py" line="196" />
         <source>Downloading the model: file {0} of {1}</source>
         <translation>正在下载模型：第 {0} 个文件，共 {1} 个</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="201" />
+        <location filename="../library_panel.py" line="203" />
         <source>Looking for new and changed photos: {0:,} files</source>
         <translation>正在查找新的和修改过的照片：{0:,} 个文件</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="216" />
+        <location filename="../library_panel.py" line="218" />
         <source>Adding the new model</source>
         <translation>正在添加新模型</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="216" />
+        <location filename="../library_panel.py" line="218" />
         <source>Indexing</source>
         <translation>正在建立索引</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="217" />
+        <location filename="../library_panel.py" line="219" />
         <source>{0}: {1:,} of {2:,} photos</source>
         <translation>{0}：{1:,} / {2:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="219" />
-        <location filename="../library_panel.py" line="234" />
+        <location filename="../library_panel.py" line="221" />
+        <location filename="../library_panel.py" line="239" />
         <source>{0:.1f} photos/s</source>
         <translation>{0:.1f} 张/秒</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="221" />
-        <location filename="../library_panel.py" line="236" />
+        <location filename="../library_panel.py" line="223" />
+        <location filename="../library_panel.py" line="241" />
         <source>about {0} left</source>
         <translation>约剩 {0}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="157" />
-        <location filename="../library_panel.py" line="223" />
+        <location filename="../library_panel.py" line="158" />
         <location filename="../library_panel.py" line="225" />
+        <location filename="../library_panel.py" line="227" />
         <source>{0} skipped</source>
         <translation>跳过 {0} 张</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="210" />
-        <location filename="../library_panel.py" line="225" />
+        <location filename="../library_panel.py" line="212" />
+        <location filename="../library_panel.py" line="227" />
         <source>Up to date.</source>
         <translation>已是最新。</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="232" />
+        <location filename="../library_panel.py" line="237" />
         <source>Reading words in photos: {0:,} of {1:,}</source>
         <translation>正在读取照片中的文字：{0:,} / {1:,}</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="249" />
+        <location filename="../library_panel.py" line="254" />
         <source>Add a folder of photos</source>
         <translation>添加照片文件夹</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="268" />
+        <location filename="../library_panel.py" line="273" />
         <source>Exclude a subfolder…</source>
         <translation>排除子文件夹…</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="269" />
+        <location filename="../library_panel.py" line="274" />
         <source>Remove from the library</source>
         <translation>从照片库中移除</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="271" />
+        <location filename="../library_panel.py" line="276" />
         <source>Include again</source>
         <translation>重新包含</translation>
     </message>
     <message>
-        <location filename="../library_panel.py" line="275" />
+        <location filename="../library_panel.py" line="280" />
         <source>Choose a subfolder to skip</source>
         <translation>选择要跳过的子文件夹</translation>
     </message>
@@ -955,83 +955,98 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>ModelPicker</name>
     <message>
-        <location filename="../model_picker.py" line="38" />
-        <location filename="../model_picker.py" line="101" />
+        <location filename="../model_picker.py" line="39" />
+        <location filename="../model_picker.py" line="105" />
         <source>Checking this computer…</source>
         <translation>正在检查这台电脑…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="57" />
+        <location filename="../model_picker.py" line="61" />
         <source>A local model folder</source>
         <translation>本地模型文件夹</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="62" />
+        <location filename="../model_picker.py" line="66" />
         <source>Use a local model folder…</source>
         <translation>使用本地模型文件夹…</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="63" />
+        <location filename="../model_picker.py" line="67" />
         <source>A fine-tuned model, or a released model's files downloaded by hand</source>
         <translation>微调过的模型，或手动下载的已发布模型文件</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="85" />
+        <location filename="../model_picker.py" line="89" />
         <source>A local model: {0}</source>
         <translation>本地模型：{0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="104" />
+        <location filename="../model_picker.py" line="108" />
         <source>This computer has no GPU PhotoSearch can use, so indexing runs on the processor. The LLM2CLIP models read the longest and most multilingual queries but need hours for every 10,000 photos here; the faster models below index the same photos in minutes.</source>
         <translation>这台电脑没有 PhotoSearch 可用的 GPU，因此建立索引会在处理器上运行。LLM2CLIP 模型能读取最长、语言最多的查询，但在这里每 10,000 张照片需要数小时；下面更快的模型只需几分钟即可为同样的照片建立索引。</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="108" />
+        <location filename="../model_picker.py" line="112" />
         <source>This computer has a GPU ({0}): every model indexes quickly.</source>
         <translation>这台电脑有 GPU（{0}）：每个模型都能快速建立索引。</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>any language</source>
         <translation>任何语言</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="112" />
+        <location filename="../model_picker.py" line="117" />
         <source>English only</source>
         <translation>仅英语</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="113" />
+        <location filename="../model_picker.py" line="118" />
         <source>queries of up to {0} words</source>
         <translation>查询最多 {0} 个词</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="114" />
+        <location filename="../model_picker.py" line="119" />
         <source>{0:.1f} GB download</source>
         <translation>下载 {0:.1f} GB</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="117" />
+        <location filename="../model_picker.py" line="122" />
         <source>about {0} to index your {1:,} photos here</source>
         <translation>在这里为您的 {1:,} 张照片建立索引约需 {0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="119" />
+        <location filename="../model_picker.py" line="124" />
         <source>{0} per 10,000 photos</source>
         <translation>每 10,000 张照片 {0}</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="121" />
+        <location filename="../model_picker.py" line="126" />
         <source>needs a GPU</source>
         <translation>需要 GPU</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="123" />
+        <location filename="../model_picker.py" line="128" />
         <source>recommended for this computer</source>
         <translation>推荐用于这台电脑</translation>
     </message>
     <message>
-        <location filename="../model_picker.py" line="128" />
+        <location filename="../model_picker.py" line="136" />
+        <source>★ {0}: with a GPU the LLM2CLIP models index quickly and read the longest queries, in any language</source>
+        <translation>★ {0}：有 GPU 时，LLM2CLIP 模型索引很快，并能理解最长的任意语言查询</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="140" />
+        <source>★ {0}: without a GPU it indexes 10,000 photos in about {1} and reads queries in any language; LLM2CLIP would take most of a day, Long-CLIP reads English only</source>
+        <translation>★ {0}：没有 GPU 时，它约 {1} 即可索引 10,000 张照片，并能理解任意语言的查询；LLM2CLIP 需要将近一天，Long-CLIP 只懂英语</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="143" />
+        <source>★ {0}: the fastest model on this computer</source>
+        <translation>★ {0}：这台电脑上最快的模型</translation>
+    </message>
+    <message>
+        <location filename="../model_picker.py" line="146" />
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
     </message>
