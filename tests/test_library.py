@@ -237,7 +237,7 @@ def test_the_llm_is_read_straight_into_its_run_dtype(llm2clip_pair, monkeypatch)
 
     asked: list[torch.dtype] = []
     inner = llm2vec.read_llama_weights
-    monkeypatch.setattr(llm2vec, "read_llama_weights", lambda d, dtype=torch.float32: asked.append(dtype) or inner(d, dtype))
+    monkeypatch.setattr(llm2vec, "read_llama_weights", lambda d, dtype=torch.float32, *rest: asked.append(dtype) or inner(d, dtype, *rest))
     vision, llm = llm2clip_pair
     plan = DevicePlan(torch.device("cpu"), torch.float32, torch.bfloat16)
     encoder = load_llm2clip(vision, llm, device=plan)
