@@ -2,7 +2,8 @@
 
 Everything slow happens elsewhere: searches and word counts on the search service's threads, indexing and
 watching on the index service's thread, thumbnails on a thread pool, and every library read (status, details,
-filter choices) through `run_task`. The GUI thread only paints and routes.
+filter choices) through `run_task`. The GUI thread only paints and routes. Two of its jobs live in mixins of their
+own: a result shown in detail (`ui.detail_flow`) and the Settings dialog with model removal (`ui.settings_flow`).
 """
 from __future__ import annotations
 
@@ -19,22 +20,23 @@ from indexer import IndexerConfig
 from photosearch.errors import InvalidInput, NothingIndexed, PhotoSearchError
 from photosearch.factory import Preset, list_presets
 from photosearch.images import SUPPORTED_EXTENSIONS
-from photosearch.library import Library, ModelState, RemovedModel
+from photosearch.library import Library, ModelState
 from photosearch.pathtext import display_path
 from photosearch.progress import Phase, Progress
 from photosearch.search import SearchOutcome
 from photosearch.store import FileStatus
 from ui.bridge import ProgressBridge, run_task
 from ui.desktop_actions import DesktopActions
+from ui.detail_flow import DetailFlow
 from ui.detail_view import PREVIEW_PX, DetailView
-from ui.index_service import PROGRAM, IndexService, IndexStatus
+from ui.index_service import IndexService, IndexStatus
 from ui.library_panel import LibraryPanel
 from ui.query_box import image_paths
 from ui.results_model import ResultsModel
 from ui.search_panel import Empty, SearchPanel
 from ui.search_service import SearchService
 from ui.settings import AppSettings
-from ui.settings_dialog import SettingsDialog
+from ui.settings_flow import SettingsFlow
 from ui.thumbnails import ThumbnailLoader
 
 THUMB_PX = 180
@@ -42,7 +44,7 @@ CHIP_PX = 112
 REFRESH_S = 2.0  # while indexing, status and the current results refresh at most this often
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DetailFlow, SettingsFlow, QMainWindow):
     def __init__(
         self, library: Library, settings: AppSettings, qsettings: QSettings, bridge: ProgressBridge, *,
         actions: DesktopActions | None = None, index_config: IndexerConfig = IndexerConfig(),
@@ -215,61 +217,12 @@ class MainWindow(QMainWindow):
         self.search_panel.query.setFocus()
         self.search_panel.query.selectAll()
 
-    # -- detail ---------------------------------------------------------------------------------------------
-    def show_detail(self, row: int) -> None:
-        result = self.results.result(row)
-        if result is None:
-            return
-        self.search_panel.grid.setCurrentIndex(self.results.index(row))
-        self.detail.show_result(result)
-        self.pages.setCurrentWidget(self.detail)
-        self.detail.setFocus()
-        image = self.thumbnails.get(result.path, PREVIEW_PX)
-        if image is not None:
-            self.detail.show_image(result.path, image)
-        run_task(lambda: self.library.photo_details(result.path), self.detail.show_details, parent=self)
-        run_task(lambda: self._photo_text(result.path, result.matched), lambda r: self.detail.show_text(*r),
-                 parent=self)
-
-    def _photo_text(self, path: str, matched: tuple[str, ...]) -> tuple:
-        """(path, the words read in the photo, the boxes of the words the search matched): a worker's job."""
-        text = self.library.photo_text(path)
-        return path, text, text.highlights(matched) if text is not None and matched else []
-
-    def show_grid(self) -> None:
-        if self.pages.currentWidget() is not self.search_panel:
-            self.pages.setCurrentWidget(self.search_panel)
-            self.search_panel.grid.setFocus()
-
-    def _navigate(self, step: int) -> None:
-        row = self.search_panel.grid.currentIndex().row() + step
-        if 0 <= row < self.results.rowCount():
-            self.show_detail(row)
-
+    # -- detail (the rest in ui.detail_flow) ----------------------------------------------------------------
     def _image_ready(self, path: str, px: int, image: QImage) -> None:
         if px == PREVIEW_PX and self.pages.currentWidget() is self.detail:
             self.detail.show_image(path, image)
         elif px == CHIP_PX and self.search_panel.chip.path == path:
             self.search_panel.chip.set_picture(image)
-
-    def _thumbnail_failed(self, path: str, why: str) -> None:
-        self.detail.show_image(path, None, why)
-        if why == "missing":  # the library hears of it now, not at the next scan
-            run_task(lambda: self.library.report_missing(path), parent=self)
-
-    def _tile_action(self, action: str, path: str) -> None:
-        if action == "details":
-            rows = [r for r in range(self.results.rowCount()) if self.results.result(r).path == path]
-            if rows:
-                self.show_detail(rows[0])
-        elif action == "open":
-            self.actions.open(path)
-        elif action == "reveal":
-            self.actions.reveal(path)
-        elif action == "copy":
-            self.actions.copy_path(path)
-        elif action == "similar":
-            self.search_by(path)
 
     # -- library --------------------------------------------------------------------------------------------
     def refresh_status(self) -> None:
@@ -349,75 +302,7 @@ class MainWindow(QMainWindow):
                     and self.search_panel.request() is not None:
                 self.run_search(keep_position=True)  # results appear as photos are indexed
 
-    # -- settings and life cycle ------------------------------------------------------------------------------
-    def open_settings(self) -> None:
-        dialog = SettingsDialog(self.settings, self.presets, self._library_model, self, models=self._models,
-                                reads_text=self._reads_text)
-        dialog.remove_requested.connect(lambda model_id: self.remove_model(model_id, dialog))
-        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
-            return
-        new = dialog.chosen()
-        model_changed = new.model != self.settings.model
-        self.settings = new
-        new.save(self.qsettings)
-        self.search.set_idle_unload(new.idle_unload_min)
-        self.thumbnails.disk.budget_bytes = new.thumb_cache_mb << 20
-        run_task(self.thumbnails.disk.prune, parent=self)
-        reads_text = dialog.reads_text()
-        if reads_text is not None and reads_text != self._reads_text:
-            self.set_reads_text(reads_text, new.model if model_changed else None)
-        elif model_changed:
-            self.use_model(new.model)
-
-    def set_reads_text(self, on: bool, new_model: str | None = None) -> None:
-        """Turn reading the words inside photos on or off for this library (every indexer of it follows, also
-        `photosearch watch`); the app's indexer starts again so that it takes effect now."""
-        def done(_: object) -> None:
-            self._reads_text = on
-            self.refresh_status()
-            if new_model is not None:
-                self.use_model(new_model)  # restarts indexing too
-            elif self.start_indexing:
-                self.indexing.restart(self.settings.model or None)
-
-        run_task(lambda: self.library.set_reads_text(on), done,
-                 lambda msg: QMessageBox.warning(self, "PhotoSearch", msg), parent=self)
-
-    def use_model(self, spec: str) -> None:
-        """Search with `spec` from now on; the library indexes with it beside the old model (searches keep the
-        old one until the new one has caught up)."""
-        if spec != self.settings.model:
-            self.settings.model = spec
-            self.settings.save(self.qsettings)
-        self.search.model = spec
-        if self.start_indexing:
-            self.indexing.restart(spec or None)
-
-    def remove_model(self, model_id: str, dialog: SettingsDialog | None = None) -> None:
-        """Drop a model and its vectors (the user confirmed in Settings). Removing needs the indexer lease, so the
-        app's indexing stops for the moment it takes, then starts again with the model the library has left."""
-        self.indexing.stop()
-
-        def done(removed: RemovedModel) -> None:
-            if dialog is not None:
-                dialog.model_removed(removed.model_id)
-            if removed.spec and removed.spec == self.settings.model:  # else indexing would register it again
-                self.settings.model = ""
-                self.settings.save(self.qsettings)
-                self.search.model = ""
-            self.statusBar().showMessage(self.tr("Removed the model {0} and its vectors.").format(
-                removed.spec or removed.model_id), 8000)
-            self.refresh_status()
-            if self.start_indexing and (self.settings.model or removed.others_left):
-                self.indexing.start(self.settings.model or None)
-
-        def failed(message: str) -> None:
-            QMessageBox.warning(self, "PhotoSearch", message)
-            if self.start_indexing:
-                self.indexing.start(self.settings.model or None)
-
-        run_task(lambda: self.library.remove_model(model_id, force=True, program=PROGRAM), done, failed, parent=self)
-
+    # -- tools and life cycle (settings in ui.settings_flow) ------------------------------------------------
     def open_finetune(self) -> None:
         from ui.finetune_window import FinetuneWindow
 

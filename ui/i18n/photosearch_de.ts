@@ -823,118 +823,118 @@ Verbinden Sie sich mit dem Internet und wählen Sie „Erneut versuchen“. Oder
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="72" />
+        <location filename="../main_window.py" line="74" />
         <source>Library</source>
         <translation>Bibliothek</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="119" />
+        <location filename="../main_window.py" line="121" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>Das Textmodell wurde nach Leerlauf freigegeben; die nächste Suche lädt es wieder.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="140" />
         <source>&amp;File</source>
         <translation>&amp;Datei</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="142" />
         <source>Add folder…</source>
         <translation>Ordner hinzufügen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141" />
+        <location filename="../main_window.py" line="143" />
         <source>Search by photo…</source>
         <translation>Nach Foto suchen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142" />
+        <location filename="../main_window.py" line="144" />
         <source>Settings…</source>
         <translation>Einstellungen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143" />
+        <location filename="../main_window.py" line="145" />
         <source>Quit</source>
         <translation>Beenden</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150" />
+        <location filename="../main_window.py" line="152" />
         <source>&amp;View</source>
         <translation>&amp;Ansicht</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="152" />
+        <location filename="../main_window.py" line="154" />
         <source>Find</source>
         <translation>Suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="158" />
         <source>&amp;Tools</source>
         <translation>E&amp;xtras</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="159" />
         <source>Fine-tune a model…</source>
         <translation>Modell feinabstimmen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="160" />
         <source>&amp;Help</source>
         <translation>&amp;Hilfe</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159" />
-        <location filename="../main_window.py" line="431" />
+        <location filename="../main_window.py" line="161" />
+        <location filename="../main_window.py" line="316" />
         <source>About PhotoSearch</source>
         <translation>Über PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209" />
+        <location filename="../main_window.py" line="211" />
         <source>Search by photo</source>
         <translation>Nach Foto suchen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209" />
+        <location filename="../main_window.py" line="211" />
         <source>Photos</source>
         <translation>Fotos</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="316" />
+        <location filename="../main_window.py" line="269" />
         <source>Remove folder</source>
         <translation>Ordner entfernen</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317" />
+        <location filename="../main_window.py" line="270" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>{0} aus der Bibliothek entfernen? Die Fotos bleiben auf der Festplatte; nur der Index vergisst sie.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328" />
+        <location filename="../main_window.py" line="281" />
         <source>{0:,} photos indexed</source>
         <translation>{0:,} Fotos indiziert</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328" />
+        <location filename="../main_window.py" line="281" />
         <source>No folders yet</source>
         <translation>Noch keine Ordner</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338" />
+        <location filename="../main_window.py" line="291" />
         <source>Loading the text model…</source>
         <translation>Textmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="339" />
+        <location filename="../main_window.py" line="292" />
         <source>Loading the image model…</source>
         <translation>Bildmodell wird geladen…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408" />
+        <location filename="../settings_flow.py" line="91" />
         <source>Removed the model {0} and its vectors.</source>
         <translation>Das Modell {0} und seine Vektoren wurden entfernt.</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="432" />
+        <location filename="../main_window.py" line="317" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch findet Fotos in Ihrer eigenen Bibliothek anhand einer Beschreibung – ein ganzer Absatz in jeder Sprache – mit LLM2CLIP und Long-CLIP. Alles läuft auf diesem Computer.</translation>
     </message>

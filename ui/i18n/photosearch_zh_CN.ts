@@ -823,118 +823,118 @@ Connect to the internet and press Retry. Or download those files on another comp
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../main_window.py" line="72" />
+        <location filename="../main_window.py" line="74" />
         <source>Library</source>
         <translation>照片库</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="119" />
+        <location filename="../main_window.py" line="121" />
         <source>The text model was freed after being idle; the next search loads it again.</source>
         <translation>文本模型空闲后已释放；下次搜索会重新加载。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="138" />
+        <location filename="../main_window.py" line="140" />
         <source>&amp;File</source>
         <translation>文件(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="140" />
+        <location filename="../main_window.py" line="142" />
         <source>Add folder…</source>
         <translation>添加文件夹…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="141" />
+        <location filename="../main_window.py" line="143" />
         <source>Search by photo…</source>
         <translation>按照片搜索…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="142" />
+        <location filename="../main_window.py" line="144" />
         <source>Settings…</source>
         <translation>设置…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="143" />
+        <location filename="../main_window.py" line="145" />
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="150" />
+        <location filename="../main_window.py" line="152" />
         <source>&amp;View</source>
         <translation>视图(&amp;V)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="152" />
+        <location filename="../main_window.py" line="154" />
         <source>Find</source>
         <translation>查找</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="156" />
+        <location filename="../main_window.py" line="158" />
         <source>&amp;Tools</source>
         <translation>工具(&amp;T)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="157" />
+        <location filename="../main_window.py" line="159" />
         <source>Fine-tune a model…</source>
         <translation>微调模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="158" />
+        <location filename="../main_window.py" line="160" />
         <source>&amp;Help</source>
         <translation>帮助(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="159" />
-        <location filename="../main_window.py" line="431" />
+        <location filename="../main_window.py" line="161" />
+        <location filename="../main_window.py" line="316" />
         <source>About PhotoSearch</source>
         <translation>关于 PhotoSearch</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209" />
+        <location filename="../main_window.py" line="211" />
         <source>Search by photo</source>
         <translation>按照片搜索</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="209" />
+        <location filename="../main_window.py" line="211" />
         <source>Photos</source>
         <translation>照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="316" />
+        <location filename="../main_window.py" line="269" />
         <source>Remove folder</source>
         <translation>移除文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="317" />
+        <location filename="../main_window.py" line="270" />
         <source>Remove {0} from the library? The photos stay on disk; only the index forgets them.</source>
         <translation>要从照片库中移除 {0} 吗？照片仍保留在磁盘上，只是索引不再记录它们。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328" />
+        <location filename="../main_window.py" line="281" />
         <source>{0:,} photos indexed</source>
         <translation>已索引 {0:,} 张照片</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="328" />
+        <location filename="../main_window.py" line="281" />
         <source>No folders yet</source>
         <translation>尚无文件夹</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="338" />
+        <location filename="../main_window.py" line="291" />
         <source>Loading the text model…</source>
         <translation>正在加载文本模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="339" />
+        <location filename="../main_window.py" line="292" />
         <source>Loading the image model…</source>
         <translation>正在加载图像模型…</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="408" />
+        <location filename="../settings_flow.py" line="91" />
         <source>Removed the model {0} and its vectors.</source>
         <translation>已移除模型 {0} 及其向量。</translation>
     </message>
     <message>
-        <location filename="../main_window.py" line="432" />
+        <location filename="../main_window.py" line="317" />
         <source>PhotoSearch finds photos in your own library from a description, a whole paragraph in any language, with LLM2CLIP and Long-CLIP. Everything runs on this computer.</source>
         <translation>PhotoSearch 借助 LLM2CLIP 和 Long-CLIP，根据描述（任何语言的一整段文字）在您自己的照片库中找到照片。一切都在这台电脑上运行。</translation>
     </message>
