@@ -2,6 +2,8 @@
 under load, a status read finished after the window and the library had closed and raised in a worker."""
 from __future__ import annotations
 
+import logging
+
 import shiboken6
 
 from ui.bridge import TaskSignals, _Task
@@ -26,3 +28,17 @@ def test_a_live_window_still_hears_of_failures(qapp, caplog) -> None:
     signals.failed.connect(heard.append)
     _Task(_raise, signals).run()
     assert heard and "ValueError" in heard[0] and "background task failed" in caplog.text
+
+
+def test_a_task_failing_after_its_window_closed_is_not_logged_as_a_bug(qtbot, caplog) -> None:
+    """The app's status read, still running when the window closes and the library closes under it."""
+    from PySide6.QtWidgets import QWidget
+
+    caplog.set_level(logging.INFO, logger="ui.bridge")
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.show()
+    signals = TaskSignals(window)
+    window.close()
+    _Task(_raise, signals).run()
+    assert "background task failed" not in caplog.text and "after its window closed" in caplog.text

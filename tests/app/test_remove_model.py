@@ -70,4 +70,5 @@ def test_remove_a_model_from_settings_after_confirming(env: AppEnv, qtbot, monke
     asked = _remove_in_settings(env, qtbot, monkeypatch, first.model_id, QMessageBox.StandardButton.Yes)
     assert "only model with vectors" in asked[0]
     qtbot.waitUntil(lambda: not lib.status().models, timeout=30_000)
-    assert w.settings.model == "" and w.indexing.status.state == IndexState.STOPPED
+    # the window hears of it when the background removal reports back, a moment after the library changed
+    qtbot.waitUntil(lambda: w.settings.model == "" and w.indexing.status.state == IndexState.STOPPED, timeout=10_000)
