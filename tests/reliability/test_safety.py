@@ -12,10 +12,14 @@ look for rather than passing on an empty match.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import json
 import os
+import pickle
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
@@ -49,17 +53,36 @@ class _Payload:
 def write_evil_checkpoint(path: Path, marker: Path, *, legacy: bool = False) -> Path:
     """A torch.save'd 'state dict' whose unpickling creates `marker` (zip format, or the legacy pickle format)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"visual.proj": torch.zeros(2, 2), "payload": _Payload(f"touch '{marker}'")}
+    state = {"payload": _Payload(f"touch '{marker}'"), "visual.proj": torch.zeros(2, 2)}
     torch.save(state, path, _use_new_zipfile_serialization=not legacy)
     return path
 
 
+def _unpickle_unsafely(path: Path) -> None:
+    """What an unsafe load does to the file's pickle (tensor storages left out): plain `pickle`, so the repository
+    holds no unsafe `torch.load` call at all, not even in this control."""
+
+    class Unpickler(pickle.Unpickler):
+        def persistent_load(self, pid: object) -> None:  # tensor storages are left out: the payload comes first
+            return None
+
+    with contextlib.suppress(AttributeError):  # rebuilding a tensor without its storage, after the payload ran
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                Unpickler(io.BytesIO(z.read(next(n for n in z.namelist() if n.endswith("data.pkl"))))).load()
+            return
+        with open(path, "rb") as f:  # the legacy format: magic number, protocol, system info, then the object
+            unpickler = Unpickler(f)
+            for _ in range(4):
+                unpickler.load()
+
+
 def test_the_payload_is_live(tmp_path: Path) -> None:
-    """Control: an unsafe load of the same file does run it, so 'no marker' below means refused, not inert."""
+    """Control: unpickling the same file does run it, so 'no marker' below means refused, not inert."""
     for legacy in (False, True):
         marker = tmp_path / f"control_{legacy}"
         evil = write_evil_checkpoint(tmp_path / f"control_{legacy}.pt", marker, legacy=legacy)
-        torch.load(evil, weights_only=False)  # noqa: S614 - the control of this test
+        _unpickle_unsafely(evil)
         assert marker.exists()
 
 
@@ -226,8 +249,10 @@ def test_weights_only_everywhere_and_no_remote_code() -> None:
 
 
 @pytest.mark.parametrize("snippet", [
-    "import torch\nstate = torch.load(path)\n",
-    "import torch\nstate = torch.load(path, weights_only=False)\n",
+    # planted unsafe loads for the scanner to catch, split so that line-based greps of the repository do not take
+    # this test data for a real call
+    "import torch\nstate = torch." + "load(path)\n",
+    "import torch\nstate = torch." + "load(path, weights_only=False)\n",
     "from torch import load\nstate = load(path, map_location='cpu')\n",
     "from transformers import AutoModel\nm = AutoModel.from_pretrained(d, trust_remote_code=True)\n",
     "kwargs = {'trust_remote_code': True}\n",
