@@ -60,6 +60,8 @@ def test_models_come_from_the_wheel_and_the_version_names_them() -> None:
 
 
 def test_reading_text_imports_no_torch_and_opens_no_socket(text_library) -> None:
+    """Also: onnxruntime's wheel carries model-export and quantisation scripts that load hub models with
+    `trust_remote_code=True`; reading text only runs an inference session and never imports them."""
     code = (
         "import socket, sys\n"
         "def no(*a, **k): raise SystemExit('network used')\n"
@@ -68,6 +70,8 @@ def test_reading_text_imports_no_torch_and_opens_no_socket(text_library) -> None
         f"r = Recognizer.shared().read_file({str(text_library.photos['receipt'])!r})\n"
         "assert r.lines, r\n"
         "assert 'torch' not in sys.modules\n"
+        "tools = [m for m in sys.modules if m.startswith(('onnxruntime.transformers', 'onnxruntime.quantization'))]\n"
+        "assert not tools, tools\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
 
