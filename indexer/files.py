@@ -7,9 +7,13 @@ decoder nor the encoder ever sees it; models that lack the content are backfille
 """
 from __future__ import annotations
 
+import logging
 import os
 
+from photosearch.hashing import quick_hash
 from photosearch.store import FileRecord, FileStatus, Store
+
+log = logging.getLogger(__name__)
 
 StatKey = tuple[int, int]
 
@@ -25,6 +29,18 @@ def needs_hash(rec: FileRecord | None, st: os.stat_result) -> bool:
         or rec.status == FileStatus.MISSING
         or (rec.size, rec.mtime_ns) != stat_key(st)
     )
+
+def hash_or_none(path: str) -> str | None:
+    """A file's quick hash, or None when it cannot be read: it is then recorded unhashed, and the pipeline reads
+    it and records why it fails. Raises `FileNotFoundError` for a file that vanished (callers skip it)."""
+    try:
+        return quick_hash(path)
+    except FileNotFoundError:
+        raise
+    except OSError as e:
+        log.info("cannot hash %s: %s", path, e)
+        return None
+
 
 def record_file(
     store: Store, root_id: int, path: str, st: os.stat_result, quick_hash: str | None, scan_id: int | None = None

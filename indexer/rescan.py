@@ -22,11 +22,10 @@ import stat
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from photosearch.hashing import quick_hash
 from photosearch.images import is_supported
 from photosearch.store import Root, Store
 
-from indexer.files import needs_hash, record_file
+from indexer.files import hash_or_none, needs_hash, record_file
 from indexer.walk import is_candidate, is_hidden_name, is_watched_dir, walk_photos
 
 log = logging.getLogger(__name__)
@@ -88,13 +87,9 @@ def rescan_folder(
             if not stat.S_ISREG(st.st_mode) or not needs_hash(store.file_by_path(path), st):
                 continue
             try:
-                h: str | None = quick_hash(path)
+                found.append((path, st, hash_or_none(path)))
             except FileNotFoundError:
                 continue
-            except OSError as e:
-                log.info("cannot hash %s: %s", path, e)
-                h = None  # recorded unhashed; the pipeline reads it and records why it fails
-            found.append((path, st, h))
         with store.write_batch():
             for path, st, h in found:
                 record_file(store, root.id, path, st, h)

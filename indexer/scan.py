@@ -21,11 +21,10 @@ import logging
 import os
 from dataclasses import dataclass, field
 
-from photosearch.hashing import quick_hash
 from photosearch.progress import Control, Phase, ProgressCallback, RateMeter, Unit
 from photosearch.store import Root, Store
 
-from indexer.files import needs_hash, record_file
+from indexer.files import hash_or_none, needs_hash, record_file
 from indexer.walk import root_is_empty, root_reachable, walk_photos
 
 log = logging.getLogger(__name__)
@@ -117,13 +116,10 @@ def scan_root(
                 result.unchanged += 1
             else:
                 try:
-                    h: str | None = quick_hash(path)
-                    result.hashed += 1
+                    h = hash_or_none(path)
                 except FileNotFoundError:
                     continue  # vanished while we walked
-                except OSError as e:
-                    log.info("cannot hash %s: %s", path, e)
-                    h = None  # recorded unhashed; the pipeline reads it and records why it fails
+                result.hashed += h is not None
                 to_record.append((path, st, h))
             if len(seen_ids) + len(to_record) >= config.chunk:
                 _commit(store, root.id, scan_id, seen_ids, to_record)

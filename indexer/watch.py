@@ -41,14 +41,13 @@ import time
 from dataclasses import dataclass
 from typing import Callable
 
-from photosearch.hashing import quick_hash
 from photosearch.progress import Control, ProgressCallback
 from photosearch.store import Root, Store
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers.api import BaseObserver
 
 from indexer.debounce import Debouncer
-from indexer.files import move_file, needs_hash, record_file
+from indexer.files import hash_or_none, move_file, needs_hash, record_file
 from indexer.observers import QueueOverflow, start_observer, stop_observer
 from indexer.pipeline import Pipeline
 from indexer.rescan import TouchedFolders, rescan_folder
@@ -363,12 +362,9 @@ class Watcher:
             if not needs_hash(rec, st):
                 continue
             try:
-                h: str | None = quick_hash(path)
+                h = hash_or_none(path)
             except FileNotFoundError:
                 continue
-            except OSError as e:
-                log.info("cannot hash %s: %s", path, e)
-                h = None
             record_file(self.store, root.id, path, st, h)
             self._new_pending = True
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import indexer.scan as scan_mod
+import indexer.files as files_mod
 import indexer.walk as walk_mod
 from indexer import Indexer, IndexerConfig, PipelineConfig
 from indexer.scan import scan_roots
@@ -43,7 +43,7 @@ def _count_hashes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         hashed.append(str(path))
         return quick_hash(path)
 
-    monkeypatch.setattr(scan_mod, "quick_hash", counting)
+    monkeypatch.setattr(files_mod, "quick_hash", counting)  # the scan hashes through files.hash_or_none
     return hashed
 
 
