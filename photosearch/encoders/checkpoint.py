@@ -10,7 +10,7 @@ from __future__ import annotations
 import pickle
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import torch
 
@@ -50,6 +50,23 @@ def check_shapes(module: torch.nn.Module, weights: dict[str, torch.Tensor], path
             f"{path}: `{key}` has shape {tuple(weights[key].shape)} where the {what} its other tensors describe "
             f"needs {tuple(expected[key].shape)}{more} (the file is damaged or edited)"
         )
+
+
+def require_same_layout(
+    family: str, expected: Mapping[str, torch.Tensor], weights: Mapping[str, torch.Tensor], config: object,
+    show: int | None = None,
+) -> None:
+    """ValueError unless `weights` has exactly the keys of `expected` (named, the first `show` of them) and each
+    tensor its shape: a vision tower is built from shapes the file implies, so a mismatch means a foreign file."""
+    missing = sorted(set(expected) - set(weights))
+    unexpected = sorted(set(weights) - set(expected))
+    if missing:
+        raise ValueError(f"{family} vision state dict is missing {', '.join(f'`{k}`' for k in missing[:show])}")
+    if unexpected:
+        raise ValueError(f"{family} vision state dict has unexpected {', '.join(f'`{k}`' for k in unexpected[:show])}")
+    for key, value in weights.items():
+        if tuple(value.shape) != tuple(expected[key].shape):
+            raise ValueError(f"`{key}` has shape {tuple(value.shape)}, expected {tuple(expected[key].shape)} for {config}")
 
 
 def describe_unreadable(path: Path, exc: BaseException) -> str:

@@ -39,7 +39,7 @@ from timm.layers import LayerNorm
 from timm.models.eva import Eva
 
 from photosearch.encoders.base import VisionTower
-from photosearch.encoders.checkpoint import load_state_file
+from photosearch.encoders.checkpoint import load_state_file, require_same_layout
 from photosearch.encoders.preprocess import clip_transform
 
 PT_HW_SEQ_LEN = 16  # reference `pt_hw_seq_len`: the RoPE grid EVA02 was pretrained on (224 / 14)
@@ -256,17 +256,7 @@ def load_eva_vision(visual_state: Mapping[str, torch.Tensor]) -> EvaVisionTower:
             init()
 
     expected = {_timm_to_ref_key(k): v for k, v in tower.trunk.state_dict().items()}
-    missing = sorted(set(expected) - set(weights))
-    unexpected = sorted(set(weights) - set(expected))
-    if missing:
-        raise ValueError(f"EVA02 vision state dict is missing {', '.join(f'`{k}`' for k in missing)}")
-    if unexpected:
-        raise ValueError(f"EVA02 vision state dict has unexpected {', '.join(f'`{k}`' for k in unexpected)}")
-    for key, value in weights.items():
-        if tuple(value.shape) != tuple(expected[key].shape):
-            raise ValueError(
-                f"`{key}` has shape {tuple(value.shape)}, expected {tuple(expected[key].shape)} for {config}"
-            )
+    require_same_layout("EVA02", expected, weights, config)
     tower.trunk.load_state_dict({_ref_to_timm_key(k): v for k, v in weights.items()}, strict=True)
     _check_rope(tower, rope_tables)
     return tower.float()

@@ -32,7 +32,7 @@ import torch
 from PIL import Image
 
 from photosearch.encoders.base import VisionTower
-from photosearch.encoders.checkpoint import load_state_file
+from photosearch.encoders.checkpoint import load_state_file, require_same_layout
 from photosearch.encoders.preprocess import clip_transform
 
 TIMM_MODEL = "vit_so400m_patch14_siglip_224"  # the reference's `vit_so400m_patch14_siglip_224.v2_webli`, untagged
@@ -155,17 +155,7 @@ def load_siglip_vision(state: Mapping[str, torch.Tensor]) -> SiglipVisionTower:
     weights = checkpoint_filter(state)
     config = infer_siglip_config(weights)
     tower = SiglipVisionTower(config, device="meta")  # no random init of 400M parameters that would be overwritten
-    expected = tower.trunk.state_dict()
-    missing = sorted(set(expected) - set(weights))
-    unexpected = sorted(set(weights) - set(expected))
-    if missing:
-        raise ValueError(f"SigLIP vision state dict is missing {', '.join(f'`{k}`' for k in missing[:8])}")
-    if unexpected:
-        raise ValueError(f"SigLIP vision state dict has unexpected {', '.join(f'`{k}`' for k in unexpected[:8])}")
-    for key, value in weights.items():
-        if tuple(value.shape) != tuple(expected[key].shape):
-            raise ValueError(f"`{key}` has shape {tuple(value.shape)}, expected {tuple(expected[key].shape)} "
-                             f"for {config}")
+    require_same_layout("SigLIP", tower.trunk.state_dict(), weights, config, show=8)
     tower.trunk.load_state_dict({k: v.float() for k, v in weights.items()}, strict=True, assign=True)
     return tower.float().eval()
 
