@@ -54,7 +54,7 @@ import numpy as np
 
 from photosearch.hashing import quick_hash
 from photosearch.images import ImageError, TruncatedImage, UnreadableFile, load_image, read_metadata
-from photosearch.progress import Control, Phase, Progress, ProgressCallback, RateMeter
+from photosearch.progress import Control, Phase, Progress, ProgressCallback, RateMeter, Unit
 from photosearch.store import PhotoMeta, Store
 
 from indexer.files import stat_key
@@ -182,6 +182,19 @@ def prepare(job: Job, transform: Callable[[Any], Any], target: int, config: Pipe
     return out
 
 
+def _export_quick_text(encoder: "Encoder") -> None:
+    """Export the text tower for torch-free queries (`photosearch.quick_text`) while it is loaded anyway: ~3 s
+    once per model for ViT-B/32's, so that even the first CLI text query skips torch. Reported like a tower
+    load, through the encoder's own progress."""
+    from photosearch.quick_text.export import ensure_export
+
+    what = f"quick text copy of {encoder.spec or encoder.model_id}"
+    report = encoder.progress
+    if ensure_export(encoder, lambda: report and report(Progress(Phase.LOAD, 0, 1, Unit.STEPS, current=what))):
+        if report:
+            report(Progress(Phase.LOAD, 1, 1, Unit.STEPS, current=what))
+
+
 class Pipeline:
     """Indexes what the store says is pending, with one encoder (one model)."""
 
@@ -201,7 +214,9 @@ class Pipeline:
         spec = self.config.model_spec or self.encoder.spec
         model = self.store.model(self.encoder.model_id)
         if model is None:  # recorded only once its towers load and give finite vectors: a broken model is refused
-            self.encoder.verify()  # without becoming the library's model (`ModelError`, nothing written)
+            # without becoming the library's model (`ModelError`, nothing written); meanwhile the text tower,
+            # loaded for its probe, leaves the torch-free copy that CLI text queries use (photosearch.quick_text)
+            self.encoder.verify(with_text=_export_quick_text)
             model = self.store.register_model(self.encoder.model_id, self.encoder.dim, spec)
         jobs = plan_jobs(self.store, model.model_id)
         result = RunResult(model.model_id, total=len(jobs))

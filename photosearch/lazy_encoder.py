@@ -2,17 +2,28 @@
 
 Why: a CLI search is a whole process, and building any encoder imports torch and open_clip (2.5-4 s here)
 before the first tower loads. A repeated text query (its vector persists in the library) and a query by an
-indexed photo (its vector is in the index) need neither, so the search path holds this instead.
+indexed photo (its vector is in the index) need neither, so the search path holds this instead. A new text
+query needs neither either once the model's text tower has a quick export (`photosearch.quick_text`): it is
+tokenised and embedded by onnxruntime, and torch is imported only for what the export cannot do.
 """
 from __future__ import annotations
 
+import logging
 import threading
-from typing import TYPE_CHECKING, Any, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
 
 from photosearch.errors import ModelError
+from photosearch.text_info import TextInfo
 
 if TYPE_CHECKING:
     from photosearch.encoders.base import Encoder
+    from photosearch.quick_text.runner import QuickText
+
+log = logging.getLogger(__name__)
+_UNKNOWN = object()
 
 
 class LazyEncoder:
@@ -25,6 +36,7 @@ class LazyEncoder:
         self.spec = spec
         self._load = load
         self._encoder: Encoder | None = None
+        self._quick: Any = _UNKNOWN  # QuickText, None (no export) or not looked for yet
         self._lock = threading.Lock()
 
     @property
@@ -42,6 +54,55 @@ class LazyEncoder:
                     )
                 self._encoder = encoder
             return self._encoder
+
+    def _quick_text(self) -> "QuickText | None":
+        """The quick export, unless the real text tower is loaded here already (then that one answers)."""
+        with self._lock:
+            if self._encoder is not None and self._encoder.text_loaded:
+                return None
+            if self._quick is _UNKNOWN:
+                from photosearch.quick_text.runner import open_quick_text
+
+                self._quick = open_quick_text(self.model_id)
+            return self._quick
+
+    def encode_texts_with_info(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TextInfo]]:
+        quick = self._quick_text()
+        if quick is not None:
+            try:
+                return quick.encode_texts_with_info(texts)
+            except Exception as e:  # noqa: BLE001 - onnxruntime's errors have no common base; the tower still answers
+                from photosearch.quick_text.runner import quick_text_folder, remove_export
+
+                log.warning("the quick text export of %s failed (%s); using the model itself", self.spec, e)
+                remove_export(quick_text_folder(self.model_id))
+                with self._lock:
+                    self._quick = None
+        return self.get().encode_texts_with_info(texts)
+
+    def encode_texts(self, texts: Sequence[str]) -> np.ndarray:
+        return self.encode_texts_with_info(texts)[0]
+
+    def text_info(self, texts: Sequence[str]) -> list[TextInfo]:
+        quick = self._quick_text()
+        return quick.text_info(texts) if quick is not None else self.get().text_info(texts)
+
+    @property
+    def max_text_tokens(self) -> int:
+        quick = self._quick_text()
+        return quick.max_text_tokens if quick is not None else self.get().max_text_tokens
+
+    def prepare_quick_text(self, announce: Callable[[], None] | None = None) -> Path | None:
+        """Export the text tower for torch-free queries if this process loaded it and no export exists yet
+        (`photosearch.quick_text.export.ensure_export`); the export's folder, or None when there was nothing to
+        do or the model's family has no quick path."""
+        with self._lock:
+            encoder = self._encoder
+        if encoder is None or not encoder.text_loaded:
+            return None
+        from photosearch.quick_text.export import ensure_export
+
+        return ensure_export(encoder, announce)
 
     def __getattr__(self, name: str) -> Any:  # only called for what is not set above
         if name.startswith("__"):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from photosearch.errors import InvalidInput, LibraryReadOnly, NothingIndexed, PhotoSearchError
 from photosearch.catalog import default_model
@@ -282,6 +282,13 @@ class Library:
             if searcher is None:
                 searcher = self._searchers[encoder.model_id] = Searcher(self._store, encoder, lock=self._lock)
         return searcher
+
+    def prepare_quick_text(self, model: str | None = None, announce: Callable[[], None] | None = None) -> bool:
+        """After a search loaded the model's text tower (torch), export it so that later processes answer new
+        text queries without torch (`photosearch.quick_text`): seconds, once per model. `announce` runs just
+        before that wait; False when there was nothing to do."""
+        encoder = self.searcher(model).encoder
+        return isinstance(encoder, LazyEncoder) and encoder.prepare_quick_text(announce) is not None
 
     def search(self, request: "SearchRequest", model: str | None = None) -> "SearchOutcome":
         """Results plus, every time, what happened to each query text (tokens, kept, cut)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from photosearch import query_server
 from photosearch.cli.args import add_model, iso_date
@@ -13,6 +13,9 @@ from photosearch.library import Library
 from photosearch.pathtext import display_path
 from photosearch.factory import canonical_spec
 from photosearch.store import FileStatus, default_db_path
+
+if TYPE_CHECKING:
+    from photosearch.search import SearchOutcome, SearchRequest
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -61,9 +64,18 @@ def cmd_search(args: argparse.Namespace) -> int:
     # the app or `photosearch watch` serving this library answers with its loaded model (no torch here)
     model = canonical_spec(args.model) if args.model else None
     outcome = query_server.ask(args.db or default_db_path(), request, model)
-    if outcome is None:
-        with ProgressDisplay() as progress, open_library(args, progress) as lib:
-            outcome = lib.search(request, model=args.model)
+    if outcome is not None:
+        return _print_outcome(args, request, outcome)
+    with ProgressDisplay() as progress, open_library(args, progress) as lib:
+        outcome = lib.search(request, model=args.model)
+        _print_outcome(args, request, outcome)
+        # a query that had to load the text tower leaves a torch-free copy of it for the next processes
+        lib.prepare_quick_text(args.model, announce=lambda: print(
+            "preparing quicker text queries with this model (once)...", file=sys.stderr, flush=True))
+    return 0
+
+
+def _print_outcome(args: argparse.Namespace, request: "SearchRequest", outcome: "SearchOutcome") -> int:
     truncated = [{"text": t.text, "tokens": t.tokens, "kept": t.kept} for t in outcome.truncated]
     if args.json:
         results = [

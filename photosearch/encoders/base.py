@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Protocol, Sequence, TypeVar
 
 import numpy as np
@@ -19,17 +20,9 @@ from photosearch.encoders.device import DevicePlan
 from photosearch.encoders.int8 import quantize_int8
 from photosearch.errors import ModelError, ModelUnusable, PhotoSearchError
 from photosearch.progress import Phase, Progress, ProgressCallback, Unit
+from photosearch.text_info import TextInfo
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class TextInfo:
-    """How a text fared in the tokenizer: the UI tells the user when a query was cut."""
-
-    n_tokens: int  # tokens the text needs (content tokens, templates and specials excluded)
-    kept_tokens: int  # content tokens the model actually reads
-    truncated: bool
 
 
 @dataclass
@@ -112,8 +105,10 @@ class Encoder:
         load_text: TextLoader | None,
         device: DevicePlan | None = None,
         batch_size: int = 32,
+        weight_files: Sequence[Path] = (),
     ) -> None:
         self.model_id = model_id
+        self.weight_files = tuple(weight_files)  # what `model_id` fingerprints, where known (a quick export checks them)
         self.spec = ""  # the canonical spec string it was made from (set by the factory); the store records it
         self.dim = dim
         self.image_size = image_size
@@ -237,20 +232,35 @@ class Encoder:
     def _quantized(self, tower: T) -> T:
         return quantize_int8(tower) if self.device.int8 else tower  # type: ignore[return-value]
 
+    def float_text_tower(self) -> TextTower:
+        """The text tower in float32 on the CPU, unquantised: the loaded one if it already is that, else a fresh
+        build (an export, `photosearch.quick_text.export`, copies the model's exact weights)."""
+        plan = self.device
+        if plan.device.type == "cpu" and plan.text_dtype == torch.float32 and not plan.int8:
+            return self.text
+        if self._load_text is None:
+            raise ModelError(f"{self.spec or self.model_id} has no text tower")
+        loader = self._load_text
+        cpu = DevicePlan.cpu()
+        return self._loading("text tower", lambda: loader(cpu)).place(cpu.device, torch.float32).eval()
+
     def unload_text(self) -> bool:
         """Free the text tower (the app does this after an idle time); the next query loads it again."""
         with self._text_lock:
             loaded, self._text = self._text is not None, None
         return loaded
 
-    def verify(self) -> None:
+    def verify(self, with_text: Callable[["Encoder"], object] | None = None) -> None:
         """Load every tower this model has, so each runs its probe (`_probe`): what a library does once before it
-        records a new model. A text tower loaded only for this is freed again (indexing never needs it)."""
+        records a new model. `with_text` runs while the text tower is loaded (the indexer exports it for quick
+        queries then); a text tower loaded only for this is freed again (indexing never needs it)."""
         if self._load_vision is not None:
             _ = self.vision
         if self._load_text is not None:
             loaded = self.text_loaded
             _ = self.text
+            if with_text is not None:
+                with_text(self)
             if not loaded:
                 self.unload_text()
 

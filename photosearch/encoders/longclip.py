@@ -30,6 +30,7 @@ from photosearch.hashing import weights_fingerprint
 if TYPE_CHECKING:  # open_clip takes seconds to import: only building a tower or tokenizer pays for it
     from open_clip.tokenizer import SimpleTokenizer
     from open_clip.transformer import TextTransformer, VisionTransformer
+    from photosearch.quick_text.tokenizer import QuickTokenizer
 
 KEEP_ROWS = 20  # rows of the original (77-row) position table Long-CLIP keeps as is; `_res` supplies the rest
 HEAD_WIDTH = 64  # the reference derives attention heads as width // 64
@@ -319,6 +320,15 @@ class LongClipTokenizer:
         """Content tokens only (no SOT/EOT)."""
         return self.bpe.encode(text)
 
+    def quick_tokenizer(self) -> "QuickTokenizer":
+        """This tokenizer rebuilt without torch (`photosearch.quick_text`): the same BPE, Long-CLIP's cleaning."""
+        from photosearch.quick_text.tokenizer import Clean, QuickTokenizer, TokenLayout, clip_bpe
+
+        bpe = self.bpe
+        merges = sorted(bpe.bpe_ranks, key=bpe.bpe_ranks.__getitem__)
+        layout = TokenLayout(Clean.LONGCLIP_LOWER, self.context_length, (bpe.sot_token_id,), (bpe.eot_token_id,), 0)
+        return QuickTokenizer(clip_bpe(bpe.encoder, merges, [_SOT, _EOT]), layout)
+
     def __call__(self, texts: Sequence[str]) -> TokenizedTexts:
         ids = torch.zeros(len(texts), self.context_length, dtype=torch.long)
         info = []
@@ -350,4 +360,5 @@ def load_longclip(path: Path, device: DevicePlan | None = None, exact: bool = Fa
         load_tokenizer=lambda: LongClipTokenizer(cfg.context_length),
         load_text=lambda plan: build_text(path, exact),
         device=device,
+        weight_files=(path,),
     )

@@ -28,7 +28,7 @@ import pickle
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 import torch
 from PIL import Image
@@ -37,6 +37,9 @@ from photosearch.encoders.base import Encoder, TextInfo, TextTower, TokenizedTex
 from photosearch.encoders.checkpoint import describe_unreadable
 from photosearch.encoders.device import DevicePlan
 from photosearch.hashing import weights_fingerprint
+
+if TYPE_CHECKING:
+    from photosearch.quick_text.tokenizer import QuickTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -376,6 +379,38 @@ class OpenClipTokenizer:
             self._count = lambda text: None
         self.max_content = self.context_length - specials
 
+    def quick_tokenizer(self) -> "QuickTokenizer | None":
+        """This tokenizer rebuilt without torch (`photosearch.quick_text`), for open_clip's BPE and plain HF
+        tokenizers; None for the rest (SigLIP's, CLIPS mode, text reduction), which keep the torch path."""
+        from open_clip.tokenizer import HFTokenizer, SimpleTokenizer, _clean_lower, _clean_whitespace
+
+        from photosearch.quick_text.tokenizer import Clean, QuickTokenizer, TokenLayout, clip_bpe
+
+        tok = self.tokenizer
+        if isinstance(tok, SimpleTokenizer) and tok.clean_fn is _clean_lower and tok.reduction_fn is None:
+            merges = sorted(tok.bpe_ranks, key=tok.bpe_ranks.__getitem__)
+            specials = [tok.decoder[i] for i in tok.all_special_ids]
+            layout = TokenLayout(Clean.LOWER, self.context_length, (tok.sot_token_id,), (tok.eot_token_id,), 0)
+            return QuickTokenizer(clip_bpe(tok.encoder, merges, specials), layout)
+        if isinstance(tok, HFTokenizer) and not tok.tokenizer_mode and not tok.strip_sep_token and (
+                tok.clean_fn is _clean_whitespace):
+            hf = tok.tokenizer
+            backend = hf.backend_tokenizer
+            probe = backend.encode("x", add_special_tokens=False).ids
+            full = backend.encode("x", add_special_tokens=True).ids
+            start = next((i for i in range(len(full)) if full[i:i + len(probe)] == probe), None)
+            if start is None or hf.pad_token_id is None or hf.padding_side != "right":
+                return None
+            layout = TokenLayout(Clean.WHITESPACE, self.context_length, tuple(full[:start]),
+                                 tuple(full[start + len(probe):]), int(hf.pad_token_id))
+            from tokenizers import Tokenizer
+
+            plain = Tokenizer.from_str(backend.to_str())
+            plain.no_truncation()
+            plain.no_padding()
+            return QuickTokenizer(plain, layout)
+        return None
+
     def info(self, text: str) -> TextInfo:
         n = self._count(text)
         if n is None:
@@ -429,4 +464,5 @@ def load_openclip(
         load_tokenizer=lambda: OpenClipTokenizer(source.create_tokenizer()),
         load_text=lambda plan: OpenClipTextTower(source.create_model(), source.embed_dim),
         device=device,
+        weight_files=source.weight_files,
     )
