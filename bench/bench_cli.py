@@ -84,7 +84,7 @@ def main() -> None:
             "new text query": lambda i: [*ours, f"{QUERY}, number {i}"],
         }
         # the first text query with this model loads torch and the tower, and leaves the quick export behind
-        first_query = "first text query (torch, then the quick export is made)"
+        first_query = "first text query after indexing (the export indexing made)"
         first = run_measured(cases["repeated text query"](0), REPO)  # also keeps its vector
         rclip_env = {**os.environ, "RCLIP_DATADIR": str(rclip_data), "HF_HUB_OFFLINE": "1"}
         if have_rclip:

@@ -216,7 +216,9 @@ class Pipeline:
         if model is None:  # recorded only once its towers load and give finite vectors: a broken model is refused
             # without becoming the library's model (`ModelError`, nothing written); meanwhile the text tower,
             # loaded for its probe, leaves the torch-free copy that CLI text queries use (photosearch.quick_text)
-            self.encoder.verify(with_text=_export_quick_text)
+            from photosearch.quick_text.runner import has_export
+
+            self.encoder.verify(with_text=_export_quick_text, text_checked=has_export(self.encoder.model_id))
             model = self.store.register_model(self.encoder.model_id, self.encoder.dim, spec)
         jobs = plan_jobs(self.store, model.model_id)
         result = RunResult(model.model_id, total=len(jobs))

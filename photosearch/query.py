@@ -21,7 +21,7 @@ from enum import Enum
 from pathlib import Path
 
 from photosearch.errors import QuerySyntaxError
-from photosearch.images import is_supported
+from photosearch.images.extensions import is_supported
 
 __all__ = ["QuerySyntaxError", "QueryTerm", "TermKind", "parse_query"]
 

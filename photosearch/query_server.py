@@ -29,7 +29,7 @@ import platformdirs
 
 from photosearch.errors import InvalidInput, PhotoSearchError
 from photosearch.query import QueryTerm, TermKind
-from photosearch.search import QueryText, SearchFilters, SearchOutcome, SearchRequest, SearchResult
+from photosearch.search_types import QueryText, SearchFilters, SearchOutcome, SearchRequest, SearchResult
 
 if TYPE_CHECKING:
     from photosearch.library import Library

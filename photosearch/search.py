@@ -13,21 +13,20 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from enum import Enum
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from photosearch.errors import InvalidInput, LibraryError, NothingIndexed
-from photosearch.images import ImageError, load_image
-from photosearch.pathtext import display_path
-from photosearch.query import QueryTerm, TermKind, parse_query
+from photosearch.query import QueryTerm, TermKind
 from photosearch.store import Store
 from photosearch.store.queries import StoredQuery
 from photosearch.store.records import wall_clock_datetime, wall_clock_seconds
+from photosearch.search_types import (  # noqa: F401 - the search types are part of this module's interface
+    MAX_RESULTS, QueryText, SearchFilters, SearchOutcome, SearchRequest, SearchResult, SortOrder, end_of, start_of,
+)
 from photosearch.text_search import SEMANTIC_DEPTH, TEXT_DEPTH, distinctive_words, fuse, matched_words
 
 if TYPE_CHECKING:  # torch loads with a model, not with the search types (the app starts without it)
@@ -35,115 +34,6 @@ if TYPE_CHECKING:  # torch loads with a model, not with the search types (the ap
     from photosearch.lazy_encoder import LazyEncoder
 
 log = logging.getLogger(__name__)
-
-MAX_RESULTS = 10_000  # a bigger k is almost certainly a typo; the UI pages through far fewer
-_TYPE_ALIASES = {"jpg": "jpeg", "jpeg": "jpg", "tif": "tiff", "tiff": "tif"}
-
-
-class SortOrder(str, Enum):
-    RELEVANCE = "relevance"
-    DATE = "date"  # newest first; photos without a date last
-
-
-@dataclass(frozen=True)
-class SearchFilters:
-    """Which photos may be returned. Dates are the camera's clock; `until` given as a date includes that day."""
-
-    folder: str | os.PathLike[str] | None = None  # only photos under this folder (subtree)
-    since: date | datetime | None = None  # taken on or after
-    until: date | datetime | None = None  # taken on or before
-    camera: str | None = None  # case-insensitive substring of make or model
-    file_types: tuple[str, ...] = ()  # extensions, e.g. ("jpg", "heic")
-
-    def __post_init__(self) -> None:
-        if self.since is not None and self.until is not None and _start(self.since) >= _end(self.until):
-            raise InvalidInput(f"the start date {self.since} is after the end date {self.until}")
-        bad = [t for t in self.file_types if not t.strip(". ").isalnum()]
-        if bad:
-            raise InvalidInput(f"file types are extensions such as jpg or heic, not {bad[0]!r}")
-
-    def active(self) -> bool:
-        return any((self.folder, self.since, self.until, self.camera, self.file_types))
-
-    def types(self) -> list[str]:
-        """Lower-case extensions with their spelling twins (jpg/jpeg, tif/tiff)."""
-        types = [t.lower().strip(". ") for t in self.file_types]
-        return sorted(set(types) | {_TYPE_ALIASES.get(t, t) for t in types})
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """One search as a user asks it; invalid values are an `InvalidInput` at construction."""
-
-    query: str | Sequence[QueryTerm] | None = None  # text, mix syntax, or parsed terms
-    image: str | os.PathLike[str] | None = None  # a photo to search by (indexed or not)
-    k: int = 50
-    filters: SearchFilters = field(default_factory=SearchFilters)
-    sort: SortOrder = SortOrder.RELEVANCE
-    cutoff: float | None = None  # drop results scoring below this fraction of the best score
-
-    def __post_init__(self) -> None:
-        if (self.query is None or (isinstance(self.query, str) and not self.query.strip())) and self.image is None:
-            raise InvalidInput("give a text query, a photo to search by, or both")
-        if isinstance(self.k, bool) or not isinstance(self.k, int) or not 1 <= self.k <= MAX_RESULTS:
-            raise InvalidInput(f"the number of results must be between 1 and {MAX_RESULTS}, not {self.k!r}")
-        if self.cutoff is not None and not 0 < self.cutoff <= 1:
-            raise InvalidInput(f"the relevance cut-off is a fraction of the best score in (0, 1], not {self.cutoff}")
-        try:
-            object.__setattr__(self, "sort", SortOrder(self.sort))
-        except ValueError:
-            raise InvalidInput(f"sort by 'relevance' or 'date', not {self.sort!r}") from None
-        if self.image is not None:  # before any model is fetched or loaded
-            path = Path(self.image).expanduser()
-            if path.is_dir():
-                raise InvalidInput(f"{display_path(path)} is a folder, not a photo to search by")
-            if not path.exists():
-                raise InvalidInput(f"no photo at {display_path(path)!r} to search by")
-        object.__setattr__(self, "_terms", self._parse())  # a syntax error shows before any model loads
-
-    def _parse(self) -> tuple[QueryTerm, ...]:
-        terms = list(parse_query(self.query) if isinstance(self.query, str) and self.query.strip() else (
-            [] if isinstance(self.query, str) else (self.query or [])))
-        if self.image is not None:
-            terms.append(QueryTerm(TermKind.IMAGE, os.fspath(self.image)))
-        return tuple(terms)
-
-    def terms(self) -> list[QueryTerm]:
-        return list(self._terms)  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class QueryText:
-    """What the model made of one text of the query."""
-
-    text: str
-    tokens: int  # content tokens the text needs
-    kept: int  # content tokens the model read
-    truncated: bool
-
-
-@dataclass(frozen=True)
-class SearchResult:
-    path: str
-    score: float
-    taken_at: datetime | None
-    size: int
-    file_id: int
-    width: int | None = None
-    height: int | None = None
-    matched: tuple[str, ...] = ()  # query words (folded) and `text:` phrases found in the photo's visible text
-
-
-@dataclass(frozen=True)
-class SearchOutcome:
-    model_id: str
-    results: list[SearchResult]
-    texts: list[QueryText]  # one per text term, in query order
-
-    @property
-    def truncated(self) -> list[QueryText]:
-        return [t for t in self.texts if t.truncated]
-
 
 class Searcher:
     """Binds a store to an encoder. Query vectors of texts are cached per (model, text) together with their
@@ -203,6 +93,8 @@ class Searcher:
                 stored = self._index().vector(record.key)
                 if stored is not None:
                     return stored
+        from photosearch.images import ImageError, load_image  # Pillow, only for a photo that is not indexed
+
         try:
             loaded = load_image(Path(path).expanduser(), target=self.encoder.image_size)
         except ImageError as e:
@@ -349,8 +241,8 @@ class Searcher:
     def _allowed(self, f: SearchFilters) -> "_Allowed":
         rows = self.store.filtered_files(
             folder=Path(f.folder).expanduser().resolve() if f.folder else None,
-            taken_from=wall_clock_seconds(_start(f.since)) if f.since else None,
-            taken_before=wall_clock_seconds(_end(f.until)) if f.until else None,
+            taken_from=wall_clock_seconds(start_of(f.since)) if f.since else None,
+            taken_before=wall_clock_seconds(end_of(f.until)) if f.until else None,
             camera=f.camera,
             file_types=f.types(),
         )
@@ -364,11 +256,3 @@ class _Allowed:
 
     files: set[int]
     keys: np.ndarray
-
-
-def _start(d: date | datetime) -> datetime:
-    return d if isinstance(d, datetime) else datetime.combine(d, time.min)
-
-
-def _end(d: date | datetime) -> datetime:
-    return d if isinstance(d, datetime) else datetime.combine(d, time.min) + timedelta(days=1)

@@ -271,7 +271,7 @@ def test_a_closed_pipe_ends_quietly(indexed, tmp_path: Path) -> None:
 
 def test_an_unexpected_bug_is_one_line_naming_the_log_with_the_traceback(tmp_path: Path, monkeypatch, capsys) -> None:
     monkeypatch.setenv("PHOTOSEARCH_LOG_DIR", str(tmp_path / "logs"))
-    monkeypatch.setattr("photosearch.cli.library_cmds.Library.status", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr("photosearch.library.Library.status", lambda *a, **k: 1 / 0)
     assert main(["status", "--db", str(tmp_path / "lib.db")]) == 1
     line = capsys.readouterr().err.strip()
     log = tmp_path / "logs" / "photosearch.log"

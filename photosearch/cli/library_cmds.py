@@ -1,4 +1,7 @@
-"""`add`, `remove`, `search`, `status`, `duplicates`: parse, call the Library service, print."""
+"""`add`, `remove`, `search`, `status`, `duplicates`: parse, call the Library service, print.
+
+The Library (numpy, the store) is imported when a command opens it: a search that a running app or watcher
+answers (`photosearch.query_server`) never does."""
 from __future__ import annotations
 
 import argparse
@@ -9,18 +12,20 @@ from typing import TYPE_CHECKING, Callable
 from photosearch import query_server
 from photosearch.cli.args import add_model, iso_date
 from photosearch.cli.display import ProgressDisplay, path_json
-from photosearch.library import Library
 from photosearch.pathtext import display_path
 from photosearch.factory import canonical_spec
-from photosearch.store import FileStatus, default_db_path
+from photosearch.store.paths import default_db_path
 
 if TYPE_CHECKING:
-    from photosearch.search import SearchOutcome, SearchRequest
+    from photosearch.library import Library
+    from photosearch.search_types import SearchOutcome, SearchRequest
 
 Command = Callable[[argparse.Namespace], int]
 
 
-def open_library(args: argparse.Namespace, progress: ProgressDisplay | None = None) -> Library:
+def open_library(args: argparse.Namespace, progress: ProgressDisplay | None = None) -> "Library":
+    from photosearch.library import Library
+
     return Library.open(args.db, device=getattr(args, "device", None), progress=progress)
 
 
@@ -52,7 +57,7 @@ def cmd_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    from photosearch.search import SearchFilters, SearchRequest
+    from photosearch.search_types import SearchFilters, SearchRequest
 
     request = SearchRequest(
         query=" ".join(args.query) or None, image=args.image, k=args.k, sort=args.sort, cutoff=args.cutoff,
@@ -127,6 +132,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if st.indexing:
         print(f"indexing: {st.indexing.describe()}")
     print("folders:" if st.folders else "folders: none (add one with `photosearch add FOLDER`)")
+    from photosearch.store.records import FileStatus
+
     for f in st.folders:
         live = sum(n for s, n in f.files.items() if s != FileStatus.MISSING)
         print(f"  {display_path(f.path)}  ({live} photos)")

@@ -250,13 +250,16 @@ class Encoder:
             loaded, self._text = self._text is not None, None
         return loaded
 
-    def verify(self, with_text: Callable[["Encoder"], object] | None = None) -> None:
+    def verify(self, with_text: Callable[["Encoder"], object] | None = None, text_checked: bool = False) -> None:
         """Load every tower this model has, so each runs its probe (`_probe`): what a library does once before it
         records a new model. `with_text` runs while the text tower is loaded (the indexer exports it for quick
-        queries then); a text tower loaded only for this is freed again (indexing never needs it)."""
+        queries then); a text tower loaded only for this is freed again (indexing never needs it).
+        `text_checked`: the text tower passed its probe before (its quick export exists, which is only made
+        from a probed tower), so it is not loaded again: for ViT-B/32 that saves ~1.6 s and ~600 MB of peak
+        memory in every new library's first index."""
         if self._load_vision is not None:
             _ = self.vision
-        if self._load_text is not None:
+        if self._load_text is not None and not text_checked:
             loaded = self.text_loaded
             _ = self.text
             if with_text is not None:

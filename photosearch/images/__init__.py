@@ -22,7 +22,8 @@ Modules, one job each:
 
 * `loading`: the entry points, `read_metadata` and `load_image`.
 * `opening`: the checked file, PIL's header parse, the pixel cap (`MAX_PIXELS`).
-* `formats`: supported extensions, content sniffing, HEIF/AVIF codec registration.
+* `extensions`: the file names we try (no imports: query parsing and scans use it without Pillow).
+* `formats`: content sniffing, HEIF/AVIF codec registration.
 * `errors`: the `ImageError` hierarchy and the mapping of decoder exceptions to reasons.
 * `truncation`: structural truncation checks per container format.
 * `metadata`: EXIF read into `ImageMetadata` (orientation, dates and offsets, camera, GPS).
@@ -32,20 +33,28 @@ Modules, one job each:
 """
 from __future__ import annotations
 
-from photosearch.images.errors import (
-    CorruptImage,
-    ImageError,
-    MissingCodec,
-    TooLarge,
-    TruncatedImage,
-    UnreadableFile,
-    UnsupportedImage,
-)
-from photosearch.images.formats import RAW_EXTENSIONS, SUPPORTED_EXTENSIONS, is_supported
-from photosearch.images.loading import load_image, read_metadata
-from photosearch.images.opening import MAX_PIXELS
-from photosearch.images.pixels import MAX_ASPECT
-from photosearch.images.results import ImageMetadata, LoadedImage, TakenAtSource
+from photosearch.lazy_names import lazy_names
+
+# Names load on first use (PEP 562): asking whether a name is a photo (`is_supported`) must not import Pillow.
+_WHERE = {
+    "CorruptImage": "photosearch.images.errors",
+    "ImageError": "photosearch.images.errors",
+    "MissingCodec": "photosearch.images.errors",
+    "TooLarge": "photosearch.images.errors",
+    "TruncatedImage": "photosearch.images.errors",
+    "UnreadableFile": "photosearch.images.errors",
+    "UnsupportedImage": "photosearch.images.errors",
+    "RAW_EXTENSIONS": "photosearch.images.extensions",
+    "SUPPORTED_EXTENSIONS": "photosearch.images.extensions",
+    "is_supported": "photosearch.images.extensions",
+    "load_image": "photosearch.images.loading",
+    "read_metadata": "photosearch.images.loading",
+    "MAX_PIXELS": "photosearch.images.opening",
+    "MAX_ASPECT": "photosearch.images.pixels",
+    "ImageMetadata": "photosearch.images.results",
+    "LoadedImage": "photosearch.images.results",
+    "TakenAtSource": "photosearch.images.results",
+}
 
 __all__ = [
     "SUPPORTED_EXTENSIONS",
@@ -66,3 +75,6 @@ __all__ = [
     "read_metadata",
     "load_image",
 ]
+
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)

@@ -1,4 +1,4 @@
-"""Which files we try (extensions), what their bytes really are (sniffing), and the optional codecs (HEIF/AVIF).
+"""Which files we try (extensions, from `extensions`), what their bytes really are (sniffing), and the optional codecs (HEIF/AVIF).
 
 Content decides, not the extension: misnamed files are common, so `_sniff` names what the first bytes
 say, for our formats and for the ones we recognise only to refuse with a clear reason.
@@ -10,22 +10,14 @@ import threading
 
 from PIL import Image
 
+from photosearch.images.extensions import RAW_EXTENSIONS
 from photosearch.safe_open import open_regular
 
 
-RAW_EXTENSIONS: frozenset[str] = frozenset({".cr2", ".cr3", ".nef", ".arw", ".dng", ".raf", ".orf", ".rw2"})
-SUPPORTED_EXTENSIONS: frozenset[str] = frozenset(
-    {".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".gif", ".bmp", ".heic", ".heif", ".avif"}
-) | RAW_EXTENSIONS
 
 # Content we accept regardless of the file's extension (misnamed files are common).
 # Restricting Image.open also keeps exotic plugins (EPS runs Ghostscript) out of reach.
 _PIL_FORMATS = ("JPEG", "MPO", "PNG", "WEBP", "TIFF", "GIF", "BMP", "AVIF", "HEIF")
-
-
-def is_supported(path: str | os.PathLike[str]) -> bool:
-    """True if the extension is one we try to load (case-insensitive); content is not checked."""
-    return os.path.splitext(os.fspath(path))[1].lower() in SUPPORTED_EXTENSIONS
 
 
 def _is_raw(path: str) -> bool:

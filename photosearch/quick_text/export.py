@@ -24,7 +24,7 @@ import torch
 
 from photosearch.hashing import weights_fingerprint
 from photosearch.quick_text.runner import (
-    FORMAT, GRAPH_FILE, META_FILE, WEIGHTS_FILE, QuickText, quick_text_folder,
+    FORMAT, GRAPH_FILE, META_FILE, WEIGHTS_FILE, QuickText, has_export, quick_text_folder,
 )
 
 if TYPE_CHECKING:
@@ -86,7 +86,7 @@ def has_quick_tokenizer(encoder: "Encoder") -> bool:
 def ensure_export(encoder: "Encoder", announce: Callable[[], None] | None = None) -> Path | None:
     """Make the model's export unless it exists or the family has no quick path; never fails the caller (a
     refusal or a full cache is logged, and queries keep the torch path). `announce` runs before the wait."""
-    if (quick_text_folder(encoder.model_id) / META_FILE).is_file() or not has_quick_tokenizer(encoder):
+    if has_export(encoder.model_id) or not has_quick_tokenizer(encoder):
         return None
     if announce is not None:
         announce()

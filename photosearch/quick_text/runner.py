@@ -85,11 +85,15 @@ class QuickText:
         return raw / np.maximum(norms, 1e-12), info
 
 
+def has_export(model_id: str) -> bool:
+    return (quick_text_folder(model_id) / META_FILE).is_file()
+
+
 def open_quick_text(model_id: str) -> QuickText | None:
     """The model's export if one was made and opens, else None (the caller takes the torch path). A damaged
     export is removed, so the next query that loads the real tower makes it again."""
     folder = quick_text_folder(model_id)
-    if not (folder / META_FILE).is_file():
+    if not has_export(model_id):
         return None
     try:
         quick = QuickText(folder)

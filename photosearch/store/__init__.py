@@ -17,24 +17,37 @@ A *key* is an int content id shared by every file with the same quick_hash (see 
 Paths go in and come out as `str` (undecodable names as lone surrogates, like `os.listdir`) and are stored
 as the OS's bytes. Failures a user can cause raise `photosearch.errors.LibraryError` subclasses.
 """
-from photosearch.store.connect import ConnectOptions, driver, driver_name, open_connection
-from photosearch.store.paths import DB_ENV_VAR, default_db_path
-from photosearch.store.records import (
-    EmbedJob,
-    FileRecord,
-    FileStatus,
-    ModelRecord,
-    PhotoMeta,
-    Root,
-    StatusCounts,
-    wall_clock_datetime,
-    wall_clock_seconds,
-)
-from photosearch.store.schema import SCHEMA_VERSION, SchemaTooNewError, migrate
-from photosearch.store.rows import path_from_key, path_key
-from photosearch.store.store import Store
-from photosearch.store.ram_index import VectorIndex
-from photosearch.store.vectors import VectorError
+from __future__ import annotations
+
+from photosearch.lazy_names import lazy_names
+
+# Names load on first use (PEP 562): a command that needs one submodule (the CLI's search reads only paths and
+# records) does not pay for importing them all.
+_WHERE = {
+    "ConnectOptions": "photosearch.store.connect",
+    "driver": "photosearch.store.connect",
+    "driver_name": "photosearch.store.connect",
+    "open_connection": "photosearch.store.connect",
+    "DB_ENV_VAR": "photosearch.store.paths",
+    "default_db_path": "photosearch.store.paths",
+    "EmbedJob": "photosearch.store.records",
+    "FileRecord": "photosearch.store.records",
+    "FileStatus": "photosearch.store.records",
+    "ModelRecord": "photosearch.store.records",
+    "PhotoMeta": "photosearch.store.records",
+    "Root": "photosearch.store.records",
+    "StatusCounts": "photosearch.store.records",
+    "wall_clock_datetime": "photosearch.store.records",
+    "wall_clock_seconds": "photosearch.store.records",
+    "SCHEMA_VERSION": "photosearch.store.schema",
+    "SchemaTooNewError": "photosearch.store.schema",
+    "migrate": "photosearch.store.schema",
+    "path_from_key": "photosearch.store.rows",
+    "path_key": "photosearch.store.rows",
+    "Store": "photosearch.store.store",
+    "VectorIndex": "photosearch.store.ram_index",
+    "VectorError": "photosearch.store.vectors",
+}
 
 __all__ = [
     "ConnectOptions",
@@ -61,3 +74,6 @@ __all__ = [
     "wall_clock_datetime",
     "wall_clock_seconds",
 ]
+
+
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)
