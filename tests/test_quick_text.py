@@ -196,3 +196,17 @@ def test_a_quick_tokenizer_needs_no_torch(tmp_path: Path) -> None:
             "print(v.shape[1], i[0].n_tokens, 'torch' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert done.stdout.split() == [str(encoder.dim), "2", "False"], done.stderr
+
+
+def test_exports_of_weights_that_are_gone_are_removed_by_the_next_export(tmp_path: Path) -> None:
+    """A deleted fine-tune's export (~250 MB for a ViT-B/32 text tower) must not stay in the cache for ever."""
+    gone = tiny_encoder(tmp_path / "gone", seed=1)
+    kept = tiny_encoder(tmp_path / "kept", seed=2)
+    export_text(gone)
+    export_text(kept)
+    for f in gone.weight_files:
+        Path(f).unlink()
+    newest = tiny_encoder(tmp_path / "new", seed=3)
+    export_text(newest)
+    assert not quick_text_folder(gone.model_id).exists()
+    assert open_quick_text(kept.model_id) is not None and open_quick_text(newest.model_id) is not None

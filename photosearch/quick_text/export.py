@@ -24,7 +24,7 @@ import torch
 
 from photosearch.hashing import weights_fingerprint
 from photosearch.quick_text.runner import (
-    FORMAT, GRAPH_FILE, META_FILE, WEIGHTS_FILE, QuickText, has_export, quick_text_folder,
+    FORMAT, GRAPH_FILE, META_FILE, WEIGHTS_FILE, QuickText, has_export, prune_stale, quick_text_folder,
 )
 
 if TYPE_CHECKING:
@@ -134,6 +134,9 @@ def export_text(encoder: "Encoder") -> Path:
         except OSError:  # another process finished first: keep its export
             pass
         log.info("quick text export of %s: max difference %.2g, %s", encoder.model_id, worst, final)
+        pruned = prune_stale(final.parent)
+        if pruned:
+            log.info("removed %d quick text exports whose weights are gone", pruned)
         return final
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -112,6 +112,46 @@ def open_quick_text(model_id: str) -> QuickText | None:
     return quick
 
 
+def prune_stale(root: Path | None = None, *, leftovers_after_s: float = 3600.0) -> int:
+    """Remove exports that can never answer again: their weight files are gone or hold other weights (a deleted
+    fine-tune, a temporary model), and folders a crashed export left behind. Run after each new export, so the
+    cache holds exports of weights that still exist (each is ~250 MB for a ViT-B/32 text tower). Returns how many
+    were removed."""
+    import time
+
+    root = root or quick_text_root()
+    removed = 0
+    try:
+        entries = list(root.iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            if ".tmp-" in entry.name or ".gone-" in entry.name:
+                if time.time() - entry.stat().st_mtime > leftovers_after_s:
+                    import shutil
+
+                    shutil.rmtree(entry, ignore_errors=True)
+                    removed += 1
+                continue
+            meta = json.loads((entry / META_FILE).read_text())
+        except (OSError, ValueError):
+            continue
+        weights = meta.get("weights") or []
+        if not weights or not meta.get("fingerprint"):
+            continue
+        from photosearch.hashing import weights_fingerprint
+
+        try:
+            stale = weights_fingerprint([Path(w) for w in weights]) != meta["fingerprint"]
+        except OSError:
+            stale = True
+        if stale:
+            remove_export(entry)
+            removed += 1
+    return removed
+
+
 def remove_export(folder: Path) -> None:
     import shutil
 
