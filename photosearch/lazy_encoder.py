@@ -30,12 +30,13 @@ class LazyEncoder:
     """Stands in for an `Encoder`: `model_id`, `dim` and `spec` come from the library's model record; any other
     attribute builds the real encoder (once, thread-safe) and is read from it."""
 
-    def __init__(self, model_id: str, dim: int, spec: str, load: Callable[[], "Encoder"]) -> None:
+    def __init__(self, model_id: str, dim: int, spec: str, load: Callable[[], "Encoder"],
+                 loaded: "Encoder | None" = None) -> None:
         self.model_id = model_id
         self.dim = dim
         self.spec = spec
         self._load = load
-        self._encoder: Encoder | None = None
+        self._encoder: Encoder | None = loaded  # one built already in this process (the app's indexer's)
         self._quick: Any = _UNKNOWN  # QuickText, None (no export) or not looked for yet
         self._lock = threading.Lock()
 

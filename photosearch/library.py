@@ -272,9 +272,11 @@ class Library:
         with self._lock:
             encoder = self._encoders.get(spec)
             record = next((m for m in reversed(self._store.models()) if m.spec == spec), None)
-        if encoder is None and record is not None:
-            # no torch until a query needs a tower: repeated queries and indexed photos are answered without
-            encoder = LazyEncoder(record.model_id, record.dim, spec, lambda: self._record_encoder(record))
+        if record is not None and (encoder is None or encoder.model_id == record.model_id):
+            # no torch until a query needs a tower: repeated queries, indexed photos and (with the model's quick
+            # export) new texts are answered without; an encoder the indexer loaded here is shared, not rebuilt
+            encoder = LazyEncoder(record.model_id, record.dim, spec, lambda: self._record_encoder(record),
+                                  loaded=encoder)
         elif encoder is None:
             encoder = self.encoder(spec)
         with self._lock:

@@ -4,12 +4,14 @@ resume, freeing the text model when idle, and results whose file has vanished.""
 from __future__ import annotations
 
 import os
+import shutil
 
 from PySide6.QtCore import QDate, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 
 from photosearch.lease import IndexerLease
 from photosearch.progress import Phase, Progress
+from photosearch.quick_text.runner import quick_text_root
 from photosearch.store import FileStatus
 from tests.app.conftest import (
     PHOTOS,
@@ -149,9 +151,16 @@ def test_pause_holds_new_photos_until_resume(env: AppEnv, qtbot) -> None:
     qtbot.waitUntil(lambda: indexed_count(env.library) == PHOTOS + 1, timeout=30_000)
 
 
+def test_searches_use_the_quick_text_copy_indexing_made_and_load_no_text_tower(env: AppEnv, qtbot) -> None:
+    search(env, qtbot, "a dog on the beach")
+    assert len(shown_paths(env)) == PHOTOS
+    assert not env.library.encoder(env.library.search_model()).text_loaded  # ~350 MB and seconds saved
+
+
 def test_the_text_model_is_freed_when_idle_and_reloaded_by_the_next_query(env: AppEnv, qtbot) -> None:
     w = env.window
     w.search.set_idle_unload(0.002)  # 120 ms instead of minutes
+    shutil.rmtree(quick_text_root(), ignore_errors=True)  # the model itself answers (as for LLM2CLIP)
     search(env, qtbot, "a dog on the beach")
     encoder = env.library.encoder(env.library.search_model())
     assert encoder.text_loaded
@@ -177,7 +186,12 @@ def test_a_result_whose_file_vanished_is_shown_as_missing(env: AppEnv, qtbot) ->
     w.thumbnails.memory.drop(w.thumbnails.memory_key(gone, w.results._px()))
     w.results.set_results(w.results.results())  # the same results shown again, as after a refresh
     load_every_tile()
-    qtbot.waitUntil(lambda: w.results.data(w.results.index(3), MissingRole), timeout=10_000)
+
+    def shown_missing() -> bool:  # as a view repaints: a refresh of the results meanwhile asks for the tile again
+        w.results.data(w.results.index(3), Qt.ItemDataRole.DecorationRole)
+        return bool(w.results.data(w.results.index(3), MissingRole))
+
+    qtbot.waitUntil(shown_missing, timeout=10_000)
     assert not w.results.data(w.results.index(0), MissingRole)
     qtbot.waitUntil(lambda: env.library.photo_details(gone).status == FileStatus.MISSING, timeout=10_000)
     assert all(u.toLocalFile() != gone for u in w.results.mimeData([w.results.index(3)]).urls())
