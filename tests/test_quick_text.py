@@ -15,7 +15,7 @@ import pytest
 
 from photosearch.cli import main
 from photosearch.encoders.longclip import LongClipTokenizer
-from photosearch.encoders.openclip import OpenClipTokenizer
+from photosearch.encoders.openclip_tokenizer import OpenClipTokenizer
 from photosearch.factory import create_encoder
 from photosearch.quick_text.export import CHECK_TEXTS, ExportRefused, export_text
 from photosearch.quick_text.runner import GRAPH_FILE, META_FILE, WEIGHTS_FILE, open_quick_text, quick_text_folder

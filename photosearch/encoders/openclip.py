@@ -18,28 +18,28 @@ than `visual` (CoCa) keep the whole model in the vision tower.
 """
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import difflib
 import json
 import logging
 import os
 import pickle
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import Any, Callable
 
 import torch
 from PIL import Image
 
-from photosearch.encoders.base import Encoder, TextInfo, TextTower, TokenizedTexts, VisionTower
+from photosearch.encoders.base import Encoder, TextTower, TokenizedTexts, VisionTower
 from photosearch.encoders.checkpoint import describe_unreadable
 from photosearch.encoders.device import DevicePlan
+from photosearch.encoders.openclip_hub import (  # noqa: F401 - the weight names are part of this family's interface
+    HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME, _hub_file, _hub_offline, _hub_weights, _tag_weights, offline_requested,
+)
+from photosearch.encoders.openclip_tokenizer import OpenClipTokenizer
 from photosearch.hashing import weights_fingerprint
 
-if TYPE_CHECKING:
-    from photosearch.quick_text.tokenizer import QuickTokenizer
 
 log = logging.getLogger(__name__)
 
@@ -47,118 +47,8 @@ MODEL_ID_PREFIX = "openclip:"
 HF_HUB_PREFIX = "hf-hub:"
 LOCAL_DIR_PREFIX = "local-dir:"
 HF_CONFIG_NAME = "open_clip_config.json"
-HF_WEIGHTS_NAME = "open_clip_pytorch_model.bin"
-HF_SAFE_WEIGHTS_NAME = "open_clip_model.safetensors"
 WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pth", ".pt")
 DEFAULT_CONTEXT_LENGTH = 77  # open_clip's default when text_cfg names none
-
-
-# -- offline handling -------------------------------------------------------------------------------------
-def offline_requested() -> bool:
-    """True when the environment asks for no network; huggingface_hub only reads it at import time."""
-    import huggingface_hub.constants as hub_constants
-
-    def env_true(name: str) -> bool:
-        return os.environ.get(name, "").strip().upper() in {"1", "ON", "YES", "TRUE"}
-
-    return env_true("HF_HUB_OFFLINE") or env_true("TRANSFORMERS_OFFLINE") or bool(hub_constants.HF_HUB_OFFLINE)
-
-
-_offline_lock = threading.Lock()
-_offline_depth = 0
-_offline_before = False
-
-
-@contextlib.contextmanager
-def _hub_offline(offline: bool) -> Iterator[None]:
-    """Make every hub lookup inside (open_clip's, transformers') cache-only while offline is requested.
-
-    huggingface_hub has no per-call switch that reaches through open_clip and transformers, so its module
-    flag is raised for the duration; a depth count keeps overlapping builds in other threads covered.
-    """
-    global _offline_depth, _offline_before
-    import huggingface_hub.constants as hub_constants
-
-    if not offline:
-        yield
-        return
-    with _offline_lock:
-        if _offline_depth == 0:
-            _offline_before = hub_constants.HF_HUB_OFFLINE
-            hub_constants.HF_HUB_OFFLINE = True
-        _offline_depth += 1
-    try:
-        yield
-    finally:
-        with _offline_lock:
-            _offline_depth -= 1
-            if _offline_depth == 0:
-                hub_constants.HF_HUB_OFFLINE = _offline_before
-
-
-def _hub_file(repo: str, filename: str, cache_dir: str | None, offline: bool) -> Path:
-    """One file of a hub repo through the project's downloader: the local cache first, then one metadata call
-    that fails at once without a network (huggingface_hub's own retries took ~50 s to say "not found")."""
-    from photosearch.download import HubFiles, ensure_downloaded
-
-    with _hub_offline(offline):
-        return ensure_downloaded(HubFiles(repo, "main", files=(filename,)), cache_dir=cache_dir) / filename
-
-
-def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline: bool) -> Path:
-    """open_clip's choice of weights in a hub repo: the .safetensors twin first, then the named file.
-
-    Every candidate is looked for in the cache before the Hub is asked, so a cached `.bin` is used offline
-    even when the (uncached) safetensors twin would be preferred online.
-    """
-    from photosearch.errors import ModelNotAvailable, NotOnHub
-
-    filename = filename or HF_WEIGHTS_NAME
-    candidates = []
-    if filename == HF_WEIGHTS_NAME:
-        candidates.append(HF_SAFE_WEIGHTS_NAME)
-    elif filename.endswith((".bin", ".pth")):
-        candidates.append(filename[:-4] + ".safetensors")
-    candidates.append(filename)
-    unavailable: ModelNotAvailable | None = None
-    for name in candidates:
-        try:
-            return _hub_file(repo, name, cache_dir, offline=True)
-        except ModelNotAvailable as e:
-            unavailable = unavailable or e
-    if offline and unavailable is not None:
-        raise unavailable
-    absent = []
-    for name in candidates:
-        try:
-            return _hub_file(repo, name, cache_dir, offline=False)  # HubUnreachable propagates at once
-        except NotOnHub:
-            absent.append(name)
-    raise FileNotFoundError(
-        f"hf-hub:{repo} on the Hugging Face Hub has no open_clip weights (tried {', '.join(absent)}); check the "
-        "name, or pass a local weights file as `pretrained`"
-    )
-
-
-def _tag_weights(tag_cfg: dict[str, Any], cache_dir: str | None, offline: bool) -> Path:
-    """The local file behind an open_clip pretrained tag, resolved the way `open_clip.download_pretrained` does."""
-    if "file" in tag_cfg:
-        return Path(tag_cfg["file"])
-    if tag_cfg.get("hf_hub"):
-        repo, filename = os.path.split(tag_cfg["hf_hub"])
-        return _hub_weights(repo, filename or None, cache_dir, offline)
-    url = tag_cfg.get("url", "")
-    if not url:
-        raise ValueError(f"open_clip pretrained config {tag_cfg} names no weights")
-    target = Path(cache_dir or os.path.expanduser("~/.cache/clip")) / os.path.basename(url)
-    if offline:
-        if not target.is_file():
-            raise FileNotFoundError(f"open_clip weights {target.name} are not in {target.parent} and offline mode "
-                                    "is on; run once online, or pass a local weights file as `pretrained`")
-        return target
-    import open_clip
-
-    return Path(open_clip.download_pretrained_from_url(url, cache_dir=cache_dir))
 
 
 # -- what to build ----------------------------------------------------------------------------------------
@@ -379,85 +269,6 @@ class OpenClipTextTower(TextTower):
 
     def forward(self, batch: TokenizedTexts) -> torch.Tensor:
         return self.model.encode_text(batch.tensors["input_ids"], normalize=False)
-
-
-# -- tokenizer ------------------------------------------------------------------------------------------
-class OpenClipTokenizer:
-    """open_clip's tokenizer plus per-text token counts.
-
-    Counts are content tokens, specials excluded: BPE models spend 2 of the context on start/end, XLM-R and
-    other HF tokenizers whatever `num_special_tokens_to_add` says, so `max_content` is the context length
-    minus those. Counting runs the same cleaning the tokenizer applies, without truncation.
-    """
-
-    def __init__(self, tokenizer: Any) -> None:
-        from open_clip.tokenizer import HFTokenizer, SigLipTokenizer, SimpleTokenizer
-
-        self.tokenizer = tokenizer
-        self.context_length = int(tokenizer.context_length)
-        self._count: Callable[[str], int | None]
-        if isinstance(tokenizer, SimpleTokenizer):
-            specials = 2
-            self._count = lambda text: len(tokenizer.encode(text))  # encode() applies the clean function
-        elif isinstance(tokenizer, HFTokenizer):
-            hf = tokenizer.tokenizer
-            specials = 3 if tokenizer.tokenizer_mode == "clips" else hf.num_special_tokens_to_add(pair=False)
-            self._count = lambda text: len(hf(tokenizer.clean_fn(text), add_special_tokens=False)["input_ids"])
-        elif isinstance(tokenizer, SigLipTokenizer):
-            from open_clip.tokenizer import basic_clean, canonicalize_text
-
-            hf = tokenizer.tokenizer
-            specials = hf.num_special_tokens_to_add(pair=False)
-            self._count = lambda text: len(hf(canonicalize_text(basic_clean(text)), add_special_tokens=False)["input_ids"])
-        else:
-            log.warning("unknown open_clip tokenizer %s: token counts are not reported", type(tokenizer).__name__)
-            specials = 2
-            self._count = lambda text: None
-        self.max_content = self.context_length - specials
-
-    def quick_tokenizer(self) -> "QuickTokenizer | None":
-        """This tokenizer rebuilt without torch (`photosearch.quick_text`), for open_clip's BPE and plain HF
-        tokenizers; None for the rest (SigLIP's, CLIPS mode, text reduction), which keep the torch path."""
-        from open_clip.tokenizer import HFTokenizer, SimpleTokenizer, _clean_lower, _clean_whitespace
-
-        from photosearch.quick_text.tokenizer import Clean, QuickTokenizer, TokenLayout, clip_bpe
-
-        tok = self.tokenizer
-        if isinstance(tok, SimpleTokenizer) and tok.clean_fn is _clean_lower and tok.reduction_fn is None:
-            merges = sorted(tok.bpe_ranks, key=tok.bpe_ranks.__getitem__)
-            specials = [tok.decoder[i] for i in tok.all_special_ids]
-            layout = TokenLayout(Clean.LOWER, self.context_length, (tok.sot_token_id,), (tok.eot_token_id,), 0)
-            return QuickTokenizer(clip_bpe(tok.encoder, merges, specials), layout)
-        if isinstance(tok, HFTokenizer) and not tok.tokenizer_mode and not tok.strip_sep_token and (
-                tok.clean_fn is _clean_whitespace):
-            hf = tok.tokenizer
-            backend = hf.backend_tokenizer
-            probe = backend.encode("x", add_special_tokens=False).ids
-            full = backend.encode("x", add_special_tokens=True).ids
-            start = next((i for i in range(len(full)) if full[i:i + len(probe)] == probe), None)
-            if start is None or hf.pad_token_id is None or hf.padding_side != "right":
-                return None
-            layout = TokenLayout(Clean.WHITESPACE, self.context_length, tuple(full[:start]),
-                                 tuple(full[start + len(probe):]), int(hf.pad_token_id))
-            from tokenizers import Tokenizer
-
-            plain = Tokenizer.from_str(backend.to_str())
-            plain.no_truncation()
-            plain.no_padding()
-            return QuickTokenizer(plain, layout)
-        return None
-
-    def info(self, text: str) -> TextInfo:
-        n = self._count(text)
-        if n is None:
-            return TextInfo(n_tokens=0, kept_tokens=0, truncated=False)
-        kept = min(n, self.max_content)
-        return TextInfo(n_tokens=n, kept_tokens=kept, truncated=n > kept)
-
-    def __call__(self, texts: Sequence[str]) -> TokenizedTexts:
-        texts = list(texts)
-        ids = self.tokenizer(texts)
-        return TokenizedTexts({"input_ids": ids}, [self.info(t) for t in texts])
 
 
 def _max_text_tokens(model_cfg: dict[str, Any]) -> int | None:

@@ -16,10 +16,10 @@ from photosearch.encoders.openclip import (
     HF_SAFE_WEIGHTS_NAME,
     OpenClipSource,
     OpenClipTextTower,
-    OpenClipTokenizer,
     OpenClipVisionTower,
     resolve_openclip,
 )
+from photosearch.encoders.openclip_tokenizer import OpenClipTokenizer
 from photosearch.factory import write_manifest
 from photosearch.models.base import ClipModel, block_index
 
