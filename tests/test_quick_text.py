@@ -130,12 +130,18 @@ def _cli(*args: str) -> tuple[dict, dict, str]:
     return json.loads(done.stdout), probe, done.stderr
 
 
-def test_indexing_leaves_an_export_and_new_text_queries_need_no_torch(tmp_path: Path) -> None:
-    photos, model = tmp_path / "Pictures", write_tiny_openclip(tmp_path / "oc")
-    make_photos(photos, 6)
+def _indexed_library(tmp_path: Path, photos: int) -> str:
+    """A library of `photos` photos indexed with a tiny open_clip model (indexing leaves the model's export)."""
+    folder, model = tmp_path / "Pictures", write_tiny_openclip(tmp_path / "oc")
+    make_photos(folder, photos)
     db = str(tmp_path / "lib.db")
-    assert main(["--db", db, "add", str(photos)]) == 0
+    assert main(["--db", db, "add", str(folder)]) == 0
     assert main(["--db", db, "index", "--no-text", "--model", f"openclip:local-dir:{model}"]) == 0
+    return db
+
+
+def test_indexing_leaves_an_export_and_new_text_queries_need_no_torch(tmp_path: Path) -> None:
+    db = _indexed_library(tmp_path, 6)
     query = "a red bicycle next to a puddle, late afternoon"
     quick, probe, _ = _cli("--db", db, "search", "--json", "-k", "6", query)
     assert not probe["torch"]  # a query never seen before, answered without torch
@@ -155,11 +161,7 @@ def test_indexing_leaves_an_export_and_new_text_queries_need_no_torch(tmp_path: 
 
 
 def test_a_damaged_export_costs_no_query_and_is_made_again(tmp_path: Path) -> None:
-    photos, model = tmp_path / "Pictures", write_tiny_openclip(tmp_path / "oc")
-    make_photos(photos, 4)
-    db = str(tmp_path / "lib.db")
-    assert main(["--db", db, "add", str(photos)]) == 0
-    assert main(["--db", db, "index", "--no-text", "--model", f"openclip:local-dir:{model}"]) == 0
+    db = _indexed_library(tmp_path, 4)
     first, _, _ = _cli("--db", db, "search", "--json", "-k", "4", "first query")
     folder = quick_text_folder(first["model_id"])
     weights = folder / WEIGHTS_FILE
