@@ -14,7 +14,8 @@ from typing import Sequence
 log = logging.getLogger(__name__)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, db: str | None = None) -> int:
+    """The app on `db` (`photosearch --db PATH app`), else the library the settings name, else the default one."""
     from photosearch.logs import setup_logging
 
     setup_logging(stderr_level=logging.ERROR)
@@ -40,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     follow_system_theme(app)
     qsettings = default_qsettings()
     settings = AppSettings.load(qsettings)
-    db = settings.db or str(default_db_path())
+    db = db or settings.db or str(default_db_path())
     instance = SingleInstance(db)
     if instance.hand_over():
         return 0

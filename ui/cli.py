@@ -10,7 +10,7 @@ from typing import Callable
 def cmd_app(args: argparse.Namespace) -> int:
     from ui.app import main
 
-    return main([sys.argv[0]])
+    return main([sys.argv[0]], db=getattr(args, "db", None))  # `photosearch --db PATH app` opens that library
 
 
 def cmd_install_desktop(args: argparse.Namespace) -> int:
@@ -30,7 +30,7 @@ def cmd_uninstall_desktop(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction, library: Callable[[str, str], argparse.ArgumentParser]) -> None:
-    sub.add_parser("app", help="open the desktop app").set_defaults(func=cmd_app)
+    library("app", "open the desktop app (on --db PATH if given)").set_defaults(func=cmd_app)
     sub.add_parser("install-desktop", help="add PhotoSearch to the desktop's application menu (Linux)").set_defaults(
         func=cmd_install_desktop)
     sub.add_parser("uninstall-desktop", help="remove the menu entry and icons again").set_defaults(

@@ -139,3 +139,15 @@ def test_the_wizard_runs_until_a_model_is_chosen_and_keeps_the_librarys_folders(
         qtbot.addWidget(window)
         assert window.isVisible() and len(seen) == 1  # a chosen model: straight to the window
         window.close()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_the_app_command_opens_the_library_db_names(tmp_path, monkeypatch, where) -> None:
+    """`photosearch --db PATH app` used to open the default library (or the last one the app saved) instead."""
+    from photosearch.cli import main
+
+    opened = []
+    monkeypatch.setattr("ui.app.main", lambda argv, db=None: opened.append(db) or 0)
+    db = str(tmp_path / "other.db")
+    args = ["--db", db, "app"] if where == "before" else ["app", "--db", db]
+    assert main(args) == 0 and opened == [db]
