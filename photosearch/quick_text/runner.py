@@ -59,14 +59,7 @@ class QuickText:
         """Whether the weight files the export was made from still hold those weights (~1 ms: the same quick
         fingerprint as model ids). A spec whose file was overwritten (a new fine-tune saved over the old one)
         must reach the real loader, which says to index again, rather than answer with the old tower."""
-        if not self.fingerprint:
-            return True
-        from photosearch.hashing import weights_fingerprint
-
-        try:
-            return weights_fingerprint([Path(w) for w in self.weights]) == self.fingerprint
-        except OSError:
-            return False
+        return _same_weights(self.weights, self.fingerprint)
 
     @property
     def max_text_tokens(self) -> int:
@@ -112,11 +105,24 @@ def open_quick_text(model_id: str) -> QuickText | None:
     return quick
 
 
+def _same_weights(weights: list[str], fingerprint: str | None) -> bool:
+    """Whether `weights` (files an export was made from) still fingerprint as `fingerprint`; True if unknown."""
+    if not weights or not fingerprint:
+        return True
+    from photosearch.hashing import weights_fingerprint
+
+    try:
+        return weights_fingerprint([Path(w) for w in weights]) == fingerprint
+    except OSError:
+        return False
+
+
 def prune_stale(root: Path | None = None, *, leftovers_after_s: float = 3600.0) -> int:
     """Remove exports that can never answer again: their weight files are gone or hold other weights (a deleted
     fine-tune, a temporary model), and folders a crashed export left behind. Run after each new export, so the
     cache holds exports of weights that still exist (each is ~250 MB for a ViT-B/32 text tower). Returns how many
     were removed."""
+    import shutil
     import time
 
     root = root or quick_text_root()
@@ -129,24 +135,13 @@ def prune_stale(root: Path | None = None, *, leftovers_after_s: float = 3600.0) 
         try:
             if ".tmp-" in entry.name or ".gone-" in entry.name:
                 if time.time() - entry.stat().st_mtime > leftovers_after_s:
-                    import shutil
-
                     shutil.rmtree(entry, ignore_errors=True)
                     removed += 1
                 continue
             meta = json.loads((entry / META_FILE).read_text())
         except (OSError, ValueError):
             continue
-        weights = meta.get("weights") or []
-        if not weights or not meta.get("fingerprint"):
-            continue
-        from photosearch.hashing import weights_fingerprint
-
-        try:
-            stale = weights_fingerprint([Path(w) for w in weights]) != meta["fingerprint"]
-        except OSError:
-            stale = True
-        if stale:
+        if not _same_weights(meta.get("weights") or [], meta.get("fingerprint")):
             remove_export(entry)
             removed += 1
     return removed
