@@ -212,3 +212,22 @@ def test_exports_of_weights_that_are_gone_are_removed_by_the_next_export(tmp_pat
     export_text(newest)
     assert not quick_text_folder(gone.model_id).exists()
     assert open_quick_text(kept.model_id) is not None and open_quick_text(newest.model_id) is not None
+
+
+def test_an_exporter_failure_costs_no_index_run(tmp_path: Path, monkeypatch) -> None:
+    """The export is an optimisation: if torch's exporter or onnxruntime fails on a tower, the model is still
+    registered and indexed, and its queries take the torch path."""
+    import torch
+
+    def broken_exporter(*args, **kwargs):
+        raise RuntimeError("Exporting the operator 'aten::something_new' is not supported")
+
+    monkeypatch.setattr(torch.onnx, "export", broken_exporter)
+    db = _indexed_library(tmp_path, 3)
+    from photosearch.store import Store
+
+    with Store.open(db) as store:
+        (model,) = store.models()
+        assert store.counts().embedded_by_model[model.model_id] == 3
+    assert open_quick_text(model.model_id) is None
+    assert not any(quick_text_folder(model.model_id).parent.glob("*.tmp-*"))  # nothing half-written left

@@ -90,12 +90,15 @@ def ensure_export(encoder: "Encoder", announce: Callable[[], None] | None = None
         return None
     if announce is not None:
         announce()
+    name = encoder.spec or encoder.model_id
     try:
         return export_text(encoder)
     except ExportRefused as e:
-        log.info("no quick text queries for %s: %s", encoder.spec or encoder.model_id, e)
+        log.info("no quick text queries for %s: %s", name, e)
     except OSError as e:  # a full or read-only cache: the torch path still answers every query
-        log.warning("could not save the quick text export of %s: %s", encoder.spec or encoder.model_id, e)
+        log.warning("could not save the quick text export of %s: %s", name, e)
+    except Exception:  # noqa: BLE001 - the exporter or onnxruntime failing on a tower costs speed, never an index run
+        log.warning("could not export the text tower of %s for quick queries", name, exc_info=True)
     return None
 
 
@@ -146,12 +149,17 @@ def _write_graph(graph: _Graph, ids: torch.Tensor, folder: Path) -> None:
     import onnx
 
     raw = folder / "raw.onnx"
-    with warnings.catch_warnings(), torch.inference_mode():
-        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
-        example = ids[[len(CHECK_TEXTS) - 1, 0]]  # the longest text first (see CHECK_TEXTS), then a short one
-        torch.onnx.export(graph, (example,), str(raw), dynamo=False, input_names=["input_ids"],
-                          output_names=["embedding"], opset_version=17,
-                          dynamic_axes={"input_ids": {0: "batch"}, "embedding": {0: "batch"}})
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)  # the fused attention op it may pick has no ONNX export
+    try:
+        with warnings.catch_warnings(), torch.inference_mode():
+            warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation and tracer notes
+            example = ids[[len(CHECK_TEXTS) - 1, 0]]  # the longest text first (see CHECK_TEXTS), then a short one
+            torch.onnx.export(graph, (example,), str(raw), dynamo=False, input_names=["input_ids"],
+                              output_names=["embedding"], opset_version=17,
+                              dynamic_axes={"input_ids": {0: "batch"}, "embedding": {0: "batch"}})
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
     model = onnx.load(str(raw))
     onnx.save_model(model, str(folder / GRAPH_FILE), save_as_external_data=True, all_tensors_to_one_file=True,
                     location=WEIGHTS_FILE, size_threshold=1024)
