@@ -34,8 +34,8 @@ from PIL import Image
 from photosearch.encoders.base import Encoder, TextTower, TokenizedTexts, VisionTower
 from photosearch.encoders.checkpoint import describe_unreadable
 from photosearch.encoders.device import DevicePlan
-from photosearch.encoders.openclip_hub import (  # noqa: F401 - the weight names are part of this family's interface
-    HF_SAFE_WEIGHTS_NAME, HF_WEIGHTS_NAME, _hub_file, _hub_offline, _hub_weights, _tag_weights, offline_requested,
+from photosearch.encoders.openclip_hub import (
+    hub_file, hub_offline, hub_weights, offline_requested, tag_weights,
 )
 from photosearch.encoders.openclip_tokenizer import OpenClipTokenizer
 from photosearch.hashing import weights_fingerprint
@@ -88,7 +88,7 @@ class OpenClipSource:
         # need transformers' no_init_weights, which patches torch.nn.init process-wide: a model built in another
         # thread meanwhile (a LoRA being set up for fine-tuning) would get uninitialised weights. Not worth it.
         try:
-            with _hub_offline(offline_requested()):
+            with hub_offline(offline_requested()):
                 model = open_clip.create_model(
                     self.name,
                     pretrained=self.pretrained,
@@ -121,7 +121,7 @@ class OpenClipSource:
         if len(self.weight_files) != 1 or self.weight_files[0].suffix in (".npz", ".npy"):
             return self.create_model()
         try:
-            with _hub_offline(offline_requested()), torch.device("meta"):
+            with hub_offline(offline_requested()), torch.device("meta"):
                 model = open_clip.create_model(
                     self.name, pretrained=None, load_weights=False, device="meta", pretrained_text=False,
                     force_preprocess_cfg=self.preprocess_overrides or None, cache_dir=self.cache_dir,
@@ -148,7 +148,7 @@ class OpenClipSource:
             text_cfg = self._text_cfg()
             return HFTokenizer(self.hf_text_dir, context_length=text_cfg.get("context_length", DEFAULT_CONTEXT_LENGTH),
                                tokenizer_mode=text_cfg.get("tokenizer_mode"), **text_cfg.get("tokenizer_kwargs", {}))
-        with _hub_offline(offline_requested()):
+        with hub_offline(offline_requested()):
             return open_clip.get_tokenizer(self.name, cache_dir=self.cache_dir)
 
 
@@ -170,9 +170,9 @@ def _resolve_openclip(name: str, pretrained: str | None, cache_dir: str | None) 
             raise ValueError("empty repo after 'hf-hub:'")
         if pretrained:
             log.warning("ignoring pretrained=%r: hf-hub:%s brings its own weights", pretrained, repo)
-        cfg_path = _hub_file(repo, HF_CONFIG_NAME, cache_dir, offline)
+        cfg_path = hub_file(repo, HF_CONFIG_NAME, cache_dir, offline)
         config = json.loads(cfg_path.read_text())
-        weights = _hub_weights(repo, None, cache_dir, offline)
+        weights = hub_weights(repo, None, cache_dir, offline)
         return OpenClipSource(name, None, (weights,), config.get("model_cfg", config), cache_dir=cache_dir)
 
     if name.startswith(LOCAL_DIR_PREFIX):
@@ -201,7 +201,7 @@ def _resolve_openclip(name: str, pretrained: str | None, cache_dir: str | None) 
                          f"({', '.join(tags) or 'none known'}) or a local weights file")
     tag_cfg = open_clip.get_pretrained_cfg(clean, pretrained)
     if tag_cfg:
-        weights = _tag_weights(tag_cfg, cache_dir, offline)
+        weights = tag_weights(tag_cfg, cache_dir, offline)
         # create_model takes a tag's preprocessing (mean/std, resize mode) only when handed the tag itself;
         # we hand it the resolved file, so the tag's preprocessing travels separately.
         keys = PreprocessCfg.__dataclass_fields__.keys()

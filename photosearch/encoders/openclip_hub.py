@@ -29,7 +29,7 @@ _offline_before = False
 
 
 @contextlib.contextmanager
-def _hub_offline(offline: bool) -> Iterator[None]:
+def hub_offline(offline: bool) -> Iterator[None]:
     """Make every hub lookup inside (open_clip's, transformers') cache-only while offline is requested.
 
     huggingface_hub has no per-call switch that reaches through open_clip and transformers, so its module
@@ -55,16 +55,16 @@ def _hub_offline(offline: bool) -> Iterator[None]:
                 hub_constants.HF_HUB_OFFLINE = _offline_before
 
 
-def _hub_file(repo: str, filename: str, cache_dir: str | None, offline: bool) -> Path:
+def hub_file(repo: str, filename: str, cache_dir: str | None, offline: bool) -> Path:
     """One file of a hub repo through the project's downloader: the local cache first, then one metadata call
     that fails at once without a network (huggingface_hub's own retries took ~50 s to say "not found")."""
     from photosearch.download import HubFiles, ensure_downloaded
 
-    with _hub_offline(offline):
+    with hub_offline(offline):
         return ensure_downloaded(HubFiles(repo, "main", files=(filename,)), cache_dir=cache_dir) / filename
 
 
-def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline: bool) -> Path:
+def hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline: bool) -> Path:
     """open_clip's choice of weights in a hub repo: the .safetensors twin first, then the named file.
 
     Every candidate is looked for in the cache before the Hub is asked, so a cached `.bin` is used offline
@@ -82,7 +82,7 @@ def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline
     unavailable: ModelNotAvailable | None = None
     for name in candidates:
         try:
-            return _hub_file(repo, name, cache_dir, offline=True)
+            return hub_file(repo, name, cache_dir, offline=True)
         except ModelNotAvailable as e:
             unavailable = unavailable or e
     if offline and unavailable is not None:
@@ -90,7 +90,7 @@ def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline
     absent = []
     for name in candidates:
         try:
-            return _hub_file(repo, name, cache_dir, offline=False)  # HubUnreachable propagates at once
+            return hub_file(repo, name, cache_dir, offline=False)  # HubUnreachable propagates at once
         except NotOnHub:
             absent.append(name)
     raise FileNotFoundError(
@@ -99,13 +99,13 @@ def _hub_weights(repo: str, filename: str | None, cache_dir: str | None, offline
     )
 
 
-def _tag_weights(tag_cfg: dict[str, Any], cache_dir: str | None, offline: bool) -> Path:
+def tag_weights(tag_cfg: dict[str, Any], cache_dir: str | None, offline: bool) -> Path:
     """The local file behind an open_clip pretrained tag, resolved the way `open_clip.download_pretrained` does."""
     if "file" in tag_cfg:
         return Path(tag_cfg["file"])
     if tag_cfg.get("hf_hub"):
         repo, filename = os.path.split(tag_cfg["hf_hub"])
-        return _hub_weights(repo, filename or None, cache_dir, offline)
+        return hub_weights(repo, filename or None, cache_dir, offline)
     url = tag_cfg.get("url", "")
     if not url:
         raise ValueError(f"open_clip pretrained config {tag_cfg} names no weights")

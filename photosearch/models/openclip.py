@@ -13,12 +13,12 @@ from safetensors.torch import save_file
 
 from photosearch.encoders.openclip import (
     HF_CONFIG_NAME,
-    HF_SAFE_WEIGHTS_NAME,
     OpenClipSource,
     OpenClipTextTower,
     OpenClipVisionTower,
     resolve_openclip,
 )
+from photosearch.encoders.openclip_hub import HF_SAFE_WEIGHTS_NAME
 from photosearch.encoders.openclip_tokenizer import OpenClipTokenizer
 from photosearch.factory import write_manifest
 from photosearch.models.base import ClipModel, block_index
