@@ -191,13 +191,15 @@ def test_a_family_without_a_quick_path_keeps_the_torch_path(tmp_path: Path) -> N
 
 
 def test_a_quick_tokenizer_needs_no_torch(tmp_path: Path) -> None:
+    """Nor onnxruntime's export and quantisation scripts (the ones that load hub models with remote code)."""
     encoder = tiny_encoder(tmp_path)
     export_text(encoder)
     code = ("import sys; from photosearch.quick_text.runner import open_quick_text; "
             f"q = open_quick_text({encoder.model_id!r}); v, i = q.encode_texts_with_info(['a dog']); "
-            "print(v.shape[1], i[0].n_tokens, 'torch' in sys.modules)")
+            "print(v.shape[1], i[0].n_tokens, 'torch' in sys.modules, "
+            "any(m.startswith(('onnxruntime.transformers', 'onnxruntime.quantization')) for m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
-    assert done.stdout.split() == [str(encoder.dim), "2", "False"], done.stderr
+    assert done.stdout.split() == [str(encoder.dim), "2", "False", "False"], done.stderr
 
 
 def test_exports_of_weights_that_are_gone_are_removed_by_the_next_export(tmp_path: Path) -> None:
